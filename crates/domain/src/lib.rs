@@ -1,0 +1,24 @@
+//! Storedesk's domain: the rules of a store, with no I/O.
+//!
+//! - [`money`]: amounts in integer minor units with their ISO 4217 currency; parsing and
+//!   formatting of major-unit text such as `12.50`.
+//! - [`ids`]: UUID v7 ids, store codes and human order numbers (`<STORE>-<YYYYMMDD>-<NNNN>`).
+//! - [`order`]: the order state machine — statuses, events, channels — and, for every allowed
+//!   transition, its effects on stock, payments and the outbox (the saga's steps).
+//! - [`stock`]: stock levels and the arithmetic that keeps `0 <= reserved <= on_hand`.
+//! - [`line`]: order lines as operators type them (`SKU=QTY`).
+//!
+//! This crate must not touch a database, a file, the network or the clock: callers pass time and
+//! ids in. Everything here is deterministic and unit-testable.
+
+pub mod ids;
+pub mod line;
+pub mod money;
+pub mod order;
+pub mod stock;
+
+pub use ids::{EventId, OrderId, OrderNumber, StoreCode};
+pub use line::{Qty, Sku};
+pub use money::{Currency, Money, MoneyError};
+pub use order::{Channel, EventKind, OrderEvent, OrderStatus, Transition, TransitionError};
+pub use stock::{AdjustReason, LedgerReason, StockDelta, StockError, StockLevel};

@@ -1,0 +1,205 @@
+//! The events a device announces to central through its outbox.
+//!
+//! An event travels as an [`Envelope`]: its id (central deduplicates on it), the aggregate it
+//! belongs to with its sequence number (central applies one aggregate's events in order), and the
+//! [`EventBody`] — the kind and its payload.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use storedesk_domain::{Channel, EventId, EventKind, OrderId};
+
+/// One line of an order as central needs it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineItem {
+    pub sku: String,
+    pub qty: i64,
+    #[serde(with = "crate::minor")]
+    pub unit_price_minor: i64,
+}
+
+/// A quantity of one SKU (restocked on a refund).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkuQty {
+    pub sku: String,
+    pub qty: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentItem {
+    pub method: String,
+    #[serde(with = "crate::minor")]
+    pub amount_minor: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderPlaced {
+    pub order_id: OrderId,
+    pub number: String,
+    pub channel: Channel,
+    pub currency: String,
+    #[serde(with = "crate::minor")]
+    pub total_minor: i64,
+    pub lines: Vec<LineItem>,
+    pub customer: Option<String>,
+    pub at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderPaid {
+    pub order_id: OrderId,
+    pub payment: PaymentItem,
+    pub at: Timestamp,
+}
+
+/// A counter order handed over: the goods left the shop. Central always applies it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CounterSale {
+    pub order_id: OrderId,
+    pub number: String,
+    pub currency: String,
+    #[serde(with = "crate::minor")]
+    pub total_minor: i64,
+    pub lines: Vec<LineItem>,
+    pub payments: Vec<PaymentItem>,
+    pub customer: Option<String>,
+    pub at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderShipped {
+    pub order_id: OrderId,
+    pub tracking: Option<String>,
+    pub at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderDelivered {
+    pub order_id: OrderId,
+    pub at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderCancelled {
+    pub order_id: OrderId,
+    pub reason: Option<String>,
+    pub at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRefunded {
+    pub order_id: OrderId,
+    /// What went back on the shelf; may be empty.
+    pub restock: Vec<SkuQty>,
+    pub reason: Option<String>,
+    pub at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockAdjusted {
+    pub sku: String,
+    pub delta: i64,
+    /// `receipt`, `count` or `damage`.
+    pub reason: String,
+    pub note: Option<String>,
+    pub at: Timestamp,
+}
+
+/// An event's kind and payload: `{"kind": "order_placed", "payload": {...}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
+pub enum EventBody {
+    OrderPlaced(OrderPlaced),
+    OrderPaid(OrderPaid),
+    CounterSale(CounterSale),
+    OrderShipped(OrderShipped),
+    OrderDelivered(OrderDelivered),
+    OrderCancelled(OrderCancelled),
+    OrderRefunded(OrderRefunded),
+    StockAdjusted(StockAdjusted),
+}
+
+impl EventBody {
+    pub fn kind(&self) -> EventKind {
+        match self {
+            EventBody::OrderPlaced(_) => EventKind::OrderPlaced,
+            EventBody::OrderPaid(_) => EventKind::OrderPaid,
+            EventBody::CounterSale(_) => EventKind::CounterSale,
+            EventBody::OrderShipped(_) => EventKind::OrderShipped,
+            EventBody::OrderDelivered(_) => EventKind::OrderDelivered,
+            EventBody::OrderCancelled(_) => EventKind::OrderCancelled,
+            EventBody::OrderRefunded(_) => EventKind::OrderRefunded,
+            EventBody::StockAdjusted(_) => EventKind::StockAdjusted,
+        }
+    }
+
+    /// The payload alone, as stored in the outbox's `payload` column.
+    pub fn payload_json(&self) -> Result<String, serde_json::Error> {
+        match self {
+            EventBody::OrderPlaced(p) => serde_json::to_string(p),
+            EventBody::OrderPaid(p) => serde_json::to_string(p),
+            EventBody::CounterSale(p) => serde_json::to_string(p),
+            EventBody::OrderShipped(p) => serde_json::to_string(p),
+            EventBody::OrderDelivered(p) => serde_json::to_string(p),
+            EventBody::OrderCancelled(p) => serde_json::to_string(p),
+            EventBody::OrderRefunded(p) => serde_json::to_string(p),
+            EventBody::StockAdjusted(p) => serde_json::to_string(p),
+        }
+    }
+
+    /// Rebuilds a body from the outbox's `kind` and `payload` columns.
+    pub fn from_parts(kind: &str, payload: &str) -> Result<Self, serde_json::Error> {
+        let value: serde_json::Value = serde_json::from_str(payload)?;
+        serde_json::from_value(serde_json::json!({ "kind": kind, "payload": value }))
+    }
+}
+
+/// An event as pushed to central.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub event_id: EventId,
+    /// `order:<uuid>` or `stock:<sku>`.
+    pub aggregate: String,
+    /// 1, 2, 3, ... within the aggregate.
+    pub aggregate_seq: i64,
+    pub created_at: Timestamp,
+    #[serde(flatten)]
+    pub body: EventBody,
+}
+
+/// The aggregate name of an order's events.
+pub fn order_aggregate(id: OrderId) -> String {
+    format!("order:{id}")
+}
+
+/// The aggregate name of a SKU's stock adjustments.
+pub fn stock_aggregate(sku: &str) -> String {
+    format!("stock:{sku}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_carries_kind_and_payload_side_by_side() {
+        let body = EventBody::OrderShipped(OrderShipped {
+            order_id: OrderId::new(),
+            tracking: Some("SF123".into()),
+            at: Timestamp::UNIX_EPOCH,
+        });
+        let envelope = Envelope {
+            event_id: EventId::new(),
+            aggregate: "order:x".into(),
+            aggregate_seq: 3,
+            created_at: Timestamp::UNIX_EPOCH,
+            body: body.clone(),
+        };
+        let json = serde_json::to_value(&envelope).expect("serialize");
+        assert_eq!(json["kind"], "order_shipped");
+        assert_eq!(json["payload"]["tracking"], "SF123");
+        let payload = body.payload_json().expect("payload");
+        assert_eq!(EventBody::from_parts("order_shipped", &payload).expect("parts"), body);
+        assert_eq!(body.kind().as_str(), "order_shipped");
+        assert!(EventBody::from_parts("order_teleported", &payload).is_err());
+    }
+}

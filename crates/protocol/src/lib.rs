@@ -1,0 +1,13 @@
+//! The wire types of Storedesk's sync API, shared by the device (`store`, `sync`) and central.
+//!
+//! - [`events`]: the outbox events a device pushes, one payload type per [`EventKind`].
+//! - [`minor`]: money in minor units travels as a decimal string, because JSON readers (the UI,
+//!   JavaScript) cannot hold every `i64`.
+//!
+//! The v1 evolution rule: fields and kinds are only ever added, never removed or retyped. Readers
+//! ignore fields they do not know.
+//!
+//! [`EventKind`]: storedesk_domain::EventKind
+
+pub mod events;
+pub mod minor;

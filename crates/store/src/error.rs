@@ -1,0 +1,93 @@
+//! The store's one error type. Each variant's message is what an operator reads: it says what was
+//! wrong and where, in one line.
+
+use std::path::PathBuf;
+
+use rusqlite::ErrorCode;
+use storedesk_domain::line::LineError;
+use storedesk_domain::order::{TransitionError, UnknownName};
+use storedesk_domain::{MoneyError, StockError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the store is not set up yet: run `storedesk init --store CODE` first")]
+    NotInitialized,
+    #[error("the store is already set up as {0}")]
+    AlreadyInitialized(String),
+    #[error("unknown SKU {0:?}")]
+    UnknownSku(String),
+    #[error("unknown order {0:?}")]
+    UnknownOrder(String),
+    #[error("unknown outbox event {0:?}")]
+    UnknownEvent(String),
+    #[error("order {number}: {source}")]
+    Transition {
+        number: String,
+        #[source]
+        source: TransitionError,
+    },
+    #[error("{sku}: {source}")]
+    Stock {
+        sku: String,
+        #[source]
+        source: StockError,
+    },
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+    #[error(transparent)]
+    Line(#[from] LineError),
+    #[error(transparent)]
+    Name(#[from] UnknownName),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{file}, line {line}, column {column}: {message}")]
+    Csv { file: String, line: u64, column: String, message: String },
+    #[error("payment of {paid} does not match the order total {total}")]
+    PaymentMismatch { paid: String, total: String },
+    #[error(
+        "the database was written by a newer Storedesk (schema version {found}, this program knows up to {supported}); upgrade Storedesk"
+    )]
+    SchemaTooNew { found: i64, supported: i64 },
+    #[error("the database is busy: another program holds it locked; close it and try again")]
+    Locked,
+    #[error("the database file {} is damaged or is not a Storedesk database ({message})", path.display())]
+    Corrupt { path: PathBuf, message: String },
+    #[error("cannot open the data folder {}: {source}", path.display())]
+    DataDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("schema migration failed: {0}")]
+    Migration(String),
+    #[error("database error: {0}")]
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(err: rusqlite::Error) -> Self {
+        match err.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked,
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+                StoreError::Corrupt { path: PathBuf::new(), message: err.to_string() }
+            }
+            _ => StoreError::Sqlite(err),
+        }
+    }
+}
+
+impl StoreError {
+    pub(crate) fn stock(sku: &str, source: StockError) -> Self {
+        StoreError::Stock { sku: sku.to_string(), source }
+    }
+
+    /// Fills in the database path where the error is about the file itself.
+    pub(crate) fn at_path(self, db_path: &std::path::Path) -> Self {
+        match self {
+            StoreError::Corrupt { message, .. } => StoreError::Corrupt { path: db_path.to_path_buf(), message },
+            other => other,
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,135 @@
+-- The device's store. Times are Unix milliseconds (UTC); money is integer minor units.
+
+-- One row per setting: store_code, store_name, currency, time_zone, device_id.
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE products (
+    sku                 TEXT PRIMARY KEY,
+    name                TEXT NOT NULL,
+    price_minor         INTEGER NOT NULL CHECK (price_minor >= 0),
+    -- Increases on every change; the catalog cache keeps only the newest version.
+    version             INTEGER NOT NULL CHECK (version >= 1),
+    active              INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    low_stock_threshold INTEGER CHECK (low_stock_threshold >= 0),
+    updated_at          INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE stock (
+    sku        TEXT PRIMARY KEY REFERENCES products (sku),
+    on_hand    INTEGER NOT NULL,
+    reserved   INTEGER NOT NULL CHECK (reserved >= 0),
+    updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE orders (
+    id          TEXT PRIMARY KEY,
+    number      TEXT NOT NULL UNIQUE,
+    channel     TEXT NOT NULL CHECK (channel IN ('counter', 'fulfilment')),
+    status      TEXT NOT NULL CHECK (status IN ('created', 'paid', 'ready_to_ship', 'on_hold',
+                                                'shipped', 'delivered', 'cancelled', 'refunded')),
+    customer    TEXT,
+    currency    TEXT NOT NULL,
+    total_minor INTEGER NOT NULL CHECK (total_minor >= 0),
+    tracking    TEXT,
+    hold_reason TEXT,
+    -- The last outbox sequence number used for this order (0: nothing announced yet).
+    event_seq   INTEGER NOT NULL DEFAULT 0,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+CREATE INDEX orders_by_created ON orders (created_at);
+CREATE INDEX orders_by_status ON orders (status, created_at);
+
+CREATE TABLE order_lines (
+    order_id         TEXT NOT NULL REFERENCES orders (id),
+    line_no          INTEGER NOT NULL,
+    sku              TEXT NOT NULL REFERENCES products (sku),
+    -- The product's name and price when the order was taken.
+    name             TEXT NOT NULL,
+    qty              INTEGER NOT NULL CHECK (qty > 0),
+    unit_price_minor INTEGER NOT NULL CHECK (unit_price_minor >= 0),
+    restocked_qty    INTEGER NOT NULL DEFAULT 0 CHECK (restocked_qty >= 0 AND restocked_qty <= qty),
+    PRIMARY KEY (order_id, line_no)
+) WITHOUT ROWID;
+
+CREATE TABLE payments (
+    id           INTEGER PRIMARY KEY,
+    order_id     TEXT NOT NULL REFERENCES orders (id),
+    kind         TEXT NOT NULL CHECK (kind IN ('payment', 'refund')),
+    method       TEXT NOT NULL CHECK (method IN ('cash', 'card', 'other')),
+    -- Positive for a payment, negative for a refund.
+    amount_minor INTEGER NOT NULL,
+    at           INTEGER NOT NULL
+);
+CREATE INDEX payments_by_order ON payments (order_id);
+
+CREATE TABLE order_timeline (
+    id          INTEGER PRIMARY KEY,
+    order_id    TEXT NOT NULL REFERENCES orders (id),
+    from_status TEXT,
+    -- NULL for the placement of the order.
+    event       TEXT,
+    to_status   TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    actor       TEXT NOT NULL,
+    reason      TEXT
+);
+CREATE INDEX order_timeline_by_order ON order_timeline (order_id, id);
+
+-- Every change of stock, so that each number can be explained: on_hand and reserved in `stock`
+-- equal the sums of this table per SKU.
+CREATE TABLE stock_ledger (
+    id             INTEGER PRIMARY KEY,
+    sku            TEXT NOT NULL REFERENCES products (sku),
+    delta_on_hand  INTEGER NOT NULL,
+    delta_reserved INTEGER NOT NULL,
+    reason         TEXT NOT NULL CHECK (reason IN ('sale', 'reservation', 'release', 'receipt',
+                                                   'count', 'damage', 'return', 'sync')),
+    order_id       TEXT REFERENCES orders (id),
+    note           TEXT,
+    at             INTEGER NOT NULL,
+    -- Order movements name their order; adjustments and sync carry only their reason.
+    CHECK ((reason IN ('sale', 'reservation', 'release', 'return')) = (order_id IS NOT NULL))
+);
+CREATE INDEX stock_ledger_by_sku ON stock_ledger (sku, id);
+
+-- The transactional outbox: written in the same transaction as the change it announces.
+CREATE TABLE outbox (
+    seq             INTEGER PRIMARY KEY,
+    event_id        TEXT NOT NULL UNIQUE,
+    -- 'order:<uuid>' or 'stock:<sku>'; events of one aggregate go to central in aggregate_seq order.
+    aggregate       TEXT NOT NULL,
+    aggregate_seq   INTEGER NOT NULL CHECK (aggregate_seq >= 1),
+    kind            TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'dead')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error      TEXT,
+    result          TEXT,
+    created_at      INTEGER NOT NULL,
+    sent_at         INTEGER,
+    UNIQUE (aggregate, aggregate_seq)
+);
+CREATE INDEX outbox_unsent ON outbox (status, seq) WHERE status <> 'sent';
+
+-- Things an operator must decide: orders put on hold by central, conflicts, dead events.
+CREATE TABLE attention_items (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    order_id    TEXT REFERENCES orders (id),
+    message     TEXT NOT NULL,
+    detail      TEXT,
+    created_at  INTEGER NOT NULL,
+    resolved_at INTEGER
+);
+CREATE INDEX attention_open ON attention_items (created_at) WHERE resolved_at IS NULL;
+
+-- The running count behind human order numbers, per local day (YYYYMMDD).
+CREATE TABLE order_number_days (
+    day  INTEGER PRIMARY KEY,
+    last INTEGER NOT NULL
+);
