@@ -20,5 +20,5 @@ pub mod stock;
 pub use ids::{EventId, OrderId, OrderNumber, StoreCode};
 pub use line::{Qty, Sku};
 pub use money::{Currency, Money, MoneyError};
-pub use order::{Channel, EventKind, OrderEvent, OrderStatus, Transition, TransitionError};
+pub use order::{Channel, EventKind, OrderEvent, OrderStatus, PaymentMethod, Transition, TransitionError};
 pub use stock::{AdjustReason, LedgerReason, StockDelta, StockError, StockLevel};

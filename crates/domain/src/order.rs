@@ -380,6 +380,31 @@ impl Transition {
     }
 }
 
+/// How a payment was made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    Cash,
+    Card,
+    Other,
+}
+
+impl PaymentMethod {
+    pub const ALL: [PaymentMethod; 3] = [PaymentMethod::Cash, PaymentMethod::Card, PaymentMethod::Other];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Cash => "cash",
+            PaymentMethod::Card => "card",
+            PaymentMethod::Other => "other",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, UnknownName> {
+        parse_name(&Self::ALL, Self::as_str, "payment method", text)
+    }
+}
+
 /// An order's position in the state machine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OrderState {

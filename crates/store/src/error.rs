@@ -1,5 +1,6 @@
 //! The store's one error type. Each variant's message is what an operator reads: it says what was
-//! wrong and where, in one line.
+//! wrong and where, in one line, complete on its own (so no variant is marked `#[source]`: error
+//! reporters that print the chain would repeat it).
 
 use std::path::PathBuf;
 
@@ -18,20 +19,12 @@ pub enum StoreError {
     UnknownSku(String),
     #[error("unknown order {0:?}")]
     UnknownOrder(String),
-    #[error("unknown outbox event {0:?}")]
+    #[error("no dead outbox event {0:?}")]
     UnknownEvent(String),
-    #[error("order {number}: {source}")]
-    Transition {
-        number: String,
-        #[source]
-        source: TransitionError,
-    },
-    #[error("{sku}: {source}")]
-    Stock {
-        sku: String,
-        #[source]
-        source: StockError,
-    },
+    #[error("order {number}: {error}")]
+    Transition { number: String, error: TransitionError },
+    #[error("{sku}: {error}")]
+    Stock { sku: String, error: StockError },
     #[error(transparent)]
     Money(#[from] MoneyError),
     #[error(transparent)]
@@ -52,12 +45,8 @@ pub enum StoreError {
     Locked,
     #[error("the database file {} is damaged or is not a Storedesk database ({message})", path.display())]
     Corrupt { path: PathBuf, message: String },
-    #[error("cannot open the data folder {}: {source}", path.display())]
-    DataDir {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("cannot open the data folder {}: {error}", path.display())]
+    DataDir { path: PathBuf, error: std::io::Error },
     #[error("schema migration failed: {0}")]
     Migration(String),
     #[error("database error: {0}")]
@@ -78,13 +67,15 @@ impl From<rusqlite::Error> for StoreError {
 
 impl StoreError {
     pub(crate) fn stock(sku: &str, source: StockError) -> Self {
-        StoreError::Stock { sku: sku.to_string(), source }
+        StoreError::Stock { sku: sku.to_string(), error: source }
     }
 
     /// Fills in the database path where the error is about the file itself.
     pub(crate) fn at_path(self, db_path: &std::path::Path) -> Self {
         match self {
-            StoreError::Corrupt { message, .. } => StoreError::Corrupt { path: db_path.to_path_buf(), message },
+            StoreError::Corrupt { message, .. } => {
+                StoreError::Corrupt { path: db_path.to_path_buf(), message }
+            }
             other => other,
         }
     }

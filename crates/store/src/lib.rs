@@ -1,1 +1,107 @@
-//! placeholder
+//! The device's store: everything Storedesk keeps on the store's machine, in one SQLite file.
+//!
+//! - [`db`]: opening the database — WAL, foreign keys, busy timeout, `synchronous`, migrations
+//!   (from `migrations/device/`), refusal of databases newer than the program.
+//! - [`settings`]: the store's identity (code, name, currency, time zone).
+//! - [`catalog`]: products with their versions, the in-memory catalog cache, CSV import.
+//! - [`stock`]: stock levels and the stock ledger; operator adjustments.
+//! - [`orders`]: placing orders and moving them through the state machine. Every step writes its
+//!   status, timeline row, stock and ledger rows, payments and outbox row in ONE transaction.
+//! - [`outbox`]: the transactional outbox and the [`outbox::Relay`] interface the sync engine
+//!   implements; retry with backoff and dead-lettering.
+//! - [`attention`]: items an operator has to decide on.
+//! - [`bench`]: the saga benchmark behind `storedesk bench saga`.
+//!
+//! The rules themselves (which transitions exist, what they do to stock) live in
+//! `storedesk-domain`; this crate applies them to the database and must not invent its own.
+//! No printing: diagnostics go through `tracing`.
+
+pub mod attention;
+pub mod bench;
+pub mod catalog;
+pub mod db;
+pub mod error;
+pub mod orders;
+pub mod outbox;
+pub mod settings;
+pub mod stock;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+pub use db::{OpenOptions, Synchronous};
+pub use error::{Result, StoreError};
+pub use settings::StoreSettings;
+
+/// The file name of the device's database inside the data folder.
+pub const DB_FILE: &str = "storedesk.db";
+
+/// A handle on the device's database. Cheap to share behind an `Arc`; all writes are serialised
+/// through one connection, so the catalog cache can be kept exactly in step with the database.
+pub struct Store {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+    catalog: catalog::CatalogCache,
+    settings: RwLock<Option<Arc<StoreSettings>>>,
+}
+
+impl Store {
+    /// Opens the store in `data_dir` (created if missing) with the default options.
+    pub fn open_dir(data_dir: &Path) -> Result<Self> {
+        Self::open_dir_with(data_dir, OpenOptions::default())
+    }
+
+    pub fn open_dir_with(data_dir: &Path, options: OpenOptions) -> Result<Self> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|error| StoreError::DataDir { path: data_dir.to_path_buf(), error })?;
+        Self::open(&data_dir.join(DB_FILE), options)
+    }
+
+    /// Opens the database file at `path`.
+    pub fn open(path: &Path, options: OpenOptions) -> Result<Self> {
+        let conn = db::open(path, &options)?;
+        let settings = settings::load(&conn).map_err(|e| e.at_path(path))?.map(Arc::new);
+        tracing::debug!(path = %path.display(), "opened the device database");
+        Ok(Self {
+            path: path.to_path_buf(),
+            conn: Mutex::new(conn),
+            catalog: catalog::CatalogCache::new(),
+            settings: RwLock::new(settings),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `f` on the connection (for reads).
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.lock();
+        f(&conn).map_err(|e| e.at_path(&self.path))
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction: everything it writes commits together or not at all.
+    /// `after_commit` runs once the commit is durable, still under the connection lock.
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+        after_commit: impl FnOnce(&T),
+    ) -> Result<T> {
+        let mut conn = self.lock();
+        let result = (|| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = f(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })()
+        .map_err(|e: StoreError| e.at_path(&self.path))?;
+        after_commit(&result);
+        Ok(result)
+    }
+}

@@ -24,6 +24,7 @@ CREATE TABLE stock (
     updated_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 
+-- Ids are UUID v7 text: time-ordered, so id order is creation order and new rows append.
 CREATE TABLE orders (
     id          TEXT PRIMARY KEY,
     number      TEXT NOT NULL UNIQUE,
@@ -37,11 +38,12 @@ CREATE TABLE orders (
     hold_reason TEXT,
     -- The last outbox sequence number used for this order (0: nothing announced yet).
     event_seq   INTEGER NOT NULL DEFAULT 0,
+    -- Steps taken so far (1 after placement); numbers the timeline rows.
+    steps       INTEGER NOT NULL DEFAULT 1,
     created_at  INTEGER NOT NULL,
     updated_at  INTEGER NOT NULL
-);
-CREATE INDEX orders_by_created ON orders (created_at);
-CREATE INDEX orders_by_status ON orders (status, created_at);
+) WITHOUT ROWID;
+CREATE INDEX orders_by_status ON orders (status, id);
 
 CREATE TABLE order_lines (
     order_id         TEXT NOT NULL REFERENCES orders (id),
@@ -67,17 +69,17 @@ CREATE TABLE payments (
 CREATE INDEX payments_by_order ON payments (order_id);
 
 CREATE TABLE order_timeline (
-    id          INTEGER PRIMARY KEY,
     order_id    TEXT NOT NULL REFERENCES orders (id),
+    step        INTEGER NOT NULL,
     from_status TEXT,
     -- NULL for the placement of the order.
     event       TEXT,
     to_status   TEXT NOT NULL,
     at          INTEGER NOT NULL,
     actor       TEXT NOT NULL,
-    reason      TEXT
-);
-CREATE INDEX order_timeline_by_order ON order_timeline (order_id, id);
+    reason      TEXT,
+    PRIMARY KEY (order_id, step)
+) WITHOUT ROWID;
 
 -- Every change of stock, so that each number can be explained: on_hand and reserved in `stock`
 -- equal the sums of this table per SKU.
@@ -99,7 +101,7 @@ CREATE INDEX stock_ledger_by_sku ON stock_ledger (sku, id);
 -- The transactional outbox: written in the same transaction as the change it announces.
 CREATE TABLE outbox (
     seq             INTEGER PRIMARY KEY,
-    event_id        TEXT NOT NULL UNIQUE,
+    event_id        TEXT NOT NULL,
     -- 'order:<uuid>' or 'stock:<sku>'; events of one aggregate go to central in aggregate_seq order.
     aggregate       TEXT NOT NULL,
     aggregate_seq   INTEGER NOT NULL CHECK (aggregate_seq >= 1),
@@ -114,7 +116,10 @@ CREATE TABLE outbox (
     sent_at         INTEGER,
     UNIQUE (aggregate, aggregate_seq)
 );
+-- Only what the relay and operators look for is indexed, so that appending stays cheap: unsent
+-- events in order, and dead events by id (operators retry or discard those).
 CREATE INDEX outbox_unsent ON outbox (status, seq) WHERE status <> 'sent';
+CREATE INDEX outbox_dead_by_id ON outbox (event_id) WHERE status = 'dead';
 
 -- Things an operator must decide: orders put on hold by central, conflicts, dead events.
 CREATE TABLE attention_items (

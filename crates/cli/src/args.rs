@@ -1,0 +1,225 @@
+//! The command line, as scripts and tests depend on it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(name = "storedesk", version, about = "Storedesk: the store's back office, headless")]
+pub struct Cli {
+    /// The store's data folder [default: the app's data folder for this user]
+    #[arg(long, global = true, env = "STOREDESK_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Set the store up (once)
+    Init {
+        /// Short store code used in order numbers, e.g. SH01
+        #[arg(long, value_name = "CODE")]
+        store: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, default_value = "CNY")]
+        currency: String,
+        /// IANA time zone [default: this machine's]
+        #[arg(long, value_name = "TZ")]
+        time_zone: Option<String>,
+    },
+    /// Products and prices
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// Stock levels and adjustments
+    #[command(subcommand)]
+    Stock(StockCommand),
+    /// Take and handle orders
+    #[command(subcommand)]
+    Order(OrderCommand),
+    /// Events waiting for (or sent to) central
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+    /// Measure the core's speed
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CatalogCommand {
+    /// Import products from CSV with the header sku,name,price,stock (price in major units, 12.50)
+    Import { file: PathBuf },
+    /// List products
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum AdjustReasonArg {
+    Receipt,
+    Count,
+    Damage,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StockCommand {
+    /// Stock per SKU: on hand, reserved, available
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Adjust a SKU's stock on hand by DELTA (negative to remove)
+    #[command(allow_negative_numbers = true)]
+    Adjust {
+        sku: String,
+        delta: i64,
+        #[arg(long, value_enum)]
+        reason: AdjustReasonArg,
+        #[arg(long)]
+        note: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every stock movement of one SKU, newest first
+    Ledger {
+        sku: String,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ChannelArg {
+    Counter,
+    Fulfilment,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum MethodArg {
+    Cash,
+    Card,
+    Other,
+}
+
+/// Options every order command shares.
+#[derive(Args, Debug)]
+pub struct OrderRef {
+    /// The order's id or number (e.g. SH01-20261127-0001)
+    pub id: String,
+    /// Print the order as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrderCommand {
+    /// Take a new order
+    Create {
+        #[arg(long, value_enum)]
+        channel: ChannelArg,
+        /// A line as SKU=QTY; repeat for more lines
+        #[arg(long = "line", value_name = "SKU=QTY", required = true)]
+        lines: Vec<String>,
+        #[arg(long)]
+        customer: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record the payment of the order's total
+    Pay {
+        #[command(flatten)]
+        order: OrderRef,
+        #[arg(long, value_enum)]
+        method: MethodArg,
+        /// The amount received in major units; must equal the total [default: the total]
+        #[arg(long, value_name = "MAJOR")]
+        amount: Option<String>,
+    },
+    /// Hand a paid counter order over to the customer
+    HandOver {
+        #[command(flatten)]
+        order: OrderRef,
+    },
+    /// Ship an order that is ready to ship
+    Ship {
+        #[command(flatten)]
+        order: OrderRef,
+        #[arg(long, value_name = "T")]
+        tracking: Option<String>,
+    },
+    /// Mark a shipped order delivered
+    Deliver {
+        #[command(flatten)]
+        order: OrderRef,
+    },
+    /// Cancel an order (refunds what was paid, releases its stock)
+    Cancel {
+        #[command(flatten)]
+        order: OrderRef,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Refund a delivered order
+    Refund {
+        #[command(flatten)]
+        order: OrderRef,
+        #[arg(long)]
+        reason: Option<String>,
+        /// Put every line back on the shelf
+        #[arg(long)]
+        restock: bool,
+    },
+    /// List orders, newest first
+    List {
+        #[arg(long, value_name = "S")]
+        status: Option<String>,
+        #[arg(long, value_enum)]
+        channel: Option<ChannelArg>,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One order with its lines, payments and timeline
+    Show {
+        #[command(flatten)]
+        order: OrderRef,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum OutboxStatusArg {
+    Pending,
+    Sent,
+    Dead,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OutboxCommand {
+    /// List outbox events, oldest first
+    List {
+        #[arg(long, value_enum)]
+        status: Option<OutboxStatusArg>,
+        #[arg(long, default_value_t = 1000)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Place N fulfilment orders and compare with the raw one-row-insert ceiling
+    Saga {
+        #[arg(long, default_value_t = 10_000)]
+        orders: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}

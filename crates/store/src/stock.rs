@@ -1,0 +1,163 @@
+//! Stock levels and the stock ledger.
+//!
+//! Every change goes through [`move_stock`], which writes the stock row and its ledger row with
+//! the same delta, so `on_hand` and `reserved` always equal the ledger's sums.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+use storedesk_domain::stock::AdjustReason;
+use storedesk_domain::{LedgerReason, StockDelta, StockError, StockLevel};
+use storedesk_protocol::events::{EventBody, StockAdjusted, stock_aggregate};
+
+use crate::error::{Result, StoreError};
+use crate::{Store, db, outbox};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StockRow {
+    pub sku: String,
+    pub name: String,
+    pub on_hand: i64,
+    pub reserved: i64,
+    pub available: i64,
+    pub low_stock_threshold: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LedgerEntry {
+    pub id: i64,
+    pub sku: String,
+    pub delta_on_hand: i64,
+    pub delta_reserved: i64,
+    pub reason: String,
+    pub order_id: Option<String>,
+    pub note: Option<String>,
+    pub at: jiff::Timestamp,
+}
+
+const STOCK_ROW_SQL: &str = "SELECT s.sku, p.name, s.on_hand, s.reserved, p.low_stock_threshold
+     FROM stock s JOIN products p ON p.sku = s.sku";
+
+fn stock_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StockRow> {
+    let on_hand: i64 = row.get(2)?;
+    let reserved: i64 = row.get(3)?;
+    Ok(StockRow {
+        sku: row.get(0)?,
+        name: row.get(1)?,
+        on_hand,
+        reserved,
+        available: on_hand - reserved,
+        low_stock_threshold: row.get(4)?,
+    })
+}
+
+/// The current level of `sku`; an unknown SKU is an error.
+pub(crate) fn level(conn: &Connection, sku: &str) -> Result<StockLevel> {
+    conn.prepare_cached("SELECT on_hand, reserved FROM stock WHERE sku = ?1")?
+        .query_row([sku], |r| Ok(StockLevel { on_hand: r.get(0)?, reserved: r.get(1)? }))
+        .optional()?
+        .ok_or_else(|| StoreError::UnknownSku(sku.to_string()))
+}
+
+/// Moves `sku`'s stock by the delta `decide` computes from the current level, and writes the
+/// ledger row. Returns the new level.
+pub(crate) fn move_stock(
+    tx: &Transaction<'_>,
+    sku: &str,
+    reason: LedgerReason,
+    order_id: Option<&str>,
+    note: Option<&str>,
+    now: i64,
+    decide: impl FnOnce(&StockLevel) -> std::result::Result<StockDelta, StockError>,
+) -> Result<StockLevel> {
+    let current = level(tx, sku)?;
+    let delta = decide(&current).map_err(|e| StoreError::stock(sku, e))?;
+    tx.prepare_cached(
+        "UPDATE stock SET on_hand = on_hand + ?2, reserved = reserved + ?3, updated_at = ?4 WHERE sku = ?1",
+    )?
+    .execute(params![sku, delta.on_hand, delta.reserved, now])?;
+    tx.prepare_cached(
+        "INSERT INTO stock_ledger (sku, delta_on_hand, delta_reserved, reason, order_id, note, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![sku, delta.on_hand, delta.reserved, reason.as_str(), order_id, note, now])?;
+    Ok(current.apply(delta))
+}
+
+/// An operator's adjustment with its outbox event, inside the caller's transaction.
+pub(crate) fn adjust_in(
+    tx: &Transaction<'_>,
+    sku: &str,
+    delta: i64,
+    reason: AdjustReason,
+    note: Option<&str>,
+    now: i64,
+) -> Result<StockLevel> {
+    let level = move_stock(tx, sku, reason.ledger_reason(), None, note, now, |l| l.adjust(delta, reason))?;
+    let aggregate = stock_aggregate(sku);
+    let seq = outbox::next_aggregate_seq(tx, &aggregate)?;
+    let body = EventBody::StockAdjusted(StockAdjusted {
+        sku: sku.to_string(),
+        delta,
+        reason: reason.as_str().to_string(),
+        note: note.map(str::to_string),
+        at: db::timestamp(now),
+    });
+    outbox::append(tx, &aggregate, seq, &body, now)?;
+    Ok(level)
+}
+
+impl Store {
+    /// Every SKU's stock, ordered by SKU.
+    pub fn stock_levels(&self) -> Result<Vec<StockRow>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(&format!("{STOCK_ROW_SQL} ORDER BY s.sku"))?;
+            let rows = stmt.query_map([], stock_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    pub fn stock_level(&self, sku: &str) -> Result<StockRow> {
+        self.read(|conn| {
+            conn.prepare(&format!("{STOCK_ROW_SQL} WHERE s.sku = ?1"))?
+                .query_row([sku], stock_row)
+                .optional()?
+                .ok_or_else(|| StoreError::UnknownSku(sku.to_string()))
+        })
+    }
+
+    /// Adjusts stock by `delta` for `reason`; announced to central through the outbox.
+    pub fn adjust_stock(
+        &self,
+        sku: &str,
+        delta: i64,
+        reason: AdjustReason,
+        note: Option<&str>,
+    ) -> Result<StockRow> {
+        self.write(|tx| adjust_in(tx, sku, delta, reason, note, db::now_ms()).map(|_| ()), |_| {})?;
+        self.stock_level(sku)
+    }
+
+    /// The ledger of one SKU, newest first.
+    pub fn ledger(&self, sku: &str, limit: usize) -> Result<Vec<LedgerEntry>> {
+        self.read(|conn| {
+            level(conn, sku)?;
+            let mut stmt = conn.prepare(
+                "SELECT id, sku, delta_on_hand, delta_reserved, reason, order_id, note, at
+                 FROM stock_ledger WHERE sku = ?1 ORDER BY id DESC LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![sku, limit as i64], |r| {
+                Ok(LedgerEntry {
+                    id: r.get(0)?,
+                    sku: r.get(1)?,
+                    delta_on_hand: r.get(2)?,
+                    delta_reserved: r.get(3)?,
+                    reason: r.get(4)?,
+                    order_id: r.get(5)?,
+                    note: r.get(6)?,
+                    at: db::timestamp(r.get(7)?),
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+}
