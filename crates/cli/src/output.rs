@@ -57,6 +57,11 @@ impl Table {
     }
 }
 
+/// A moment in the store's time zone, to the second.
+pub fn time(at: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> String {
+    at.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M:%S").to_string()
+}
+
 pub fn money(minor: i64, currency: &str) -> String {
     match Currency::from_code(currency) {
         Ok(c) => format!("{} {}", c.format_minor(minor), c.code()),
@@ -96,7 +101,7 @@ pub fn order(order: &Order) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn order_detail(detail: &OrderDetail) -> anyhow::Result<()> {
+pub fn order_detail(detail: &OrderDetail, tz: &jiff::tz::TimeZone) -> anyhow::Result<()> {
     order(&detail.order)?;
     let mut out = std::io::stdout().lock();
     if !detail.payments.is_empty() {
@@ -105,7 +110,7 @@ pub fn order_detail(detail: &OrderDetail) -> anyhow::Result<()> {
             writeln!(
                 out,
                 "  {}  {}  {}  {}",
-                p.at,
+                time(p.at, tz),
                 p.kind,
                 p.method,
                 money(p.amount_minor, &detail.order.currency)
@@ -119,7 +124,7 @@ pub fn order_detail(detail: &OrderDetail) -> anyhow::Result<()> {
             _ => format!("placed as {}", t.to),
         };
         let reason = t.reason.as_deref().map(|r| format!("  ({r})")).unwrap_or_default();
-        writeln!(out, "  {}  {step}  by {}{reason}", t.at, t.actor)?;
+        writeln!(out, "  {}  {step}  by {}{reason}", time(t.at, tz), t.actor)?;
     }
     Ok(())
 }

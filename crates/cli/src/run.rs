@@ -101,14 +101,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             );
         }
         Command::Stock(StockCommand::Ledger { sku, limit, json }) => {
-            let entries = store()?.ledger(&sku, limit)?;
+            let store = store()?;
+            let entries = store.ledger(&sku, limit)?;
             if json {
                 return output::json(&entries);
             }
+            let tz = store.settings()?.tz();
             let mut table = Table::new(&["AT", "ON HAND", "RESERVED", "REASON", "ORDER", "NOTE"]);
             for e in entries {
                 table.row(vec![
-                    e.at.to_string(),
+                    output::time(e.at, &tz),
                     format!("{:+}", e.delta_on_hand),
                     format!("{:+}", e.delta_reserved),
                     e.reason,
@@ -173,6 +175,7 @@ fn order_command(store: &Store, command: OrderCommand) -> anyhow::Result<()> {
             if json {
                 return output::json(&orders);
             }
+            let tz = store.settings()?.tz();
             let mut table = Table::new(&["NUMBER", "CHANNEL", "STATUS", "TOTAL", "CUSTOMER", "CREATED"]);
             for o in orders {
                 table.row(vec![
@@ -181,14 +184,18 @@ fn order_command(store: &Store, command: OrderCommand) -> anyhow::Result<()> {
                     o.status.as_str().into(),
                     output::money(o.total_minor, &o.currency),
                     o.customer.unwrap_or_default(),
-                    o.created_at.to_string(),
+                    output::time(o.created_at, &tz),
                 ]);
             }
             return table.print();
         }
         OrderCommand::Show { order } => {
             let detail = store.order(&order.id)?;
-            return if order.json { output::json(&detail) } else { output::order_detail(&detail) };
+            return if order.json {
+                output::json(&detail)
+            } else {
+                output::order_detail(&detail, &store.settings()?.tz())
+            };
         }
         OrderCommand::Pay { order, method, amount } => {
             let currency = store.settings()?.currency;

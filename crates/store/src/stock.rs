@@ -137,6 +137,45 @@ impl Store {
         self.stock_level(sku)
     }
 
+    /// Checks the stock invariants over the whole database and describes every violation:
+    /// `reserved >= 0`, `reserved <= on_hand`, stock equal to the ledger's sums, and every ledger
+    /// row naming an existing order or carrying a non-order reason. Empty means sound.
+    pub fn audit_stock(&self) -> Result<Vec<String>> {
+        self.read(|conn| {
+            let mut problems = Vec::new();
+            let mut stmt = conn.prepare(
+                "SELECT s.sku, s.on_hand, s.reserved,
+                        COALESCE(SUM(l.delta_on_hand), 0), COALESCE(SUM(l.delta_reserved), 0)
+                 FROM stock s LEFT JOIN stock_ledger l ON l.sku = s.sku GROUP BY s.sku",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?))
+            })?;
+            for row in rows {
+                let (sku, on_hand, reserved, ledger_on_hand, ledger_reserved) = row?;
+                if reserved < 0 || reserved > on_hand {
+                    problems.push(format!("{sku}: reserved {reserved} outside 0..={on_hand} on hand"));
+                }
+                if (on_hand, reserved) != (ledger_on_hand, ledger_reserved) {
+                    problems.push(format!(
+                        "{sku}: stock {on_hand}/{reserved} differs from the ledger's {ledger_on_hand}/{ledger_reserved}"
+                    ));
+                }
+            }
+            let orphans: i64 = conn.query_row(
+                "SELECT COUNT(*) FROM stock_ledger l LEFT JOIN orders o ON o.id = l.order_id
+                 WHERE (l.order_id IS NOT NULL AND o.id IS NULL)
+                    OR (l.order_id IS NULL AND l.reason NOT IN ('receipt', 'count', 'damage', 'sync'))",
+                [],
+                |r| r.get(0),
+            )?;
+            if orphans > 0 {
+                problems.push(format!("{orphans} ledger rows have neither an order nor a reason"));
+            }
+            Ok(problems)
+        })
+    }
+
     /// The ledger of one SKU, newest first.
     pub fn ledger(&self, sku: &str, limit: usize) -> Result<Vec<LedgerEntry>> {
         self.read(|conn| {

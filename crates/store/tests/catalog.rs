@@ -31,7 +31,7 @@ fn import_adds_updates_and_counts_stock() {
     assert_eq!(level(&store, "TEA"), (10, 0), "an empty stock cell leaves stock alone");
     assert_eq!(level(&store, "CUP"), (7, 0));
     assert_eq!(level(&store, "MUG"), (2, 0));
-    assert_stock_invariants(store.path());
+    assert_stock_invariants(&store);
 }
 
 #[test]

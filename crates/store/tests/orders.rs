@@ -108,7 +108,7 @@ fn a_full_fulfilment_life_writes_timeline_payments_and_events_in_sequence() {
         ]
     );
     assert_eq!(order_events[4].payload["restock"][0]["qty"], 1);
-    assert_stock_invariants(store.path());
+    assert_stock_invariants(&store);
     drop(dir);
 }
 
@@ -126,7 +126,7 @@ fn cancelling_a_paid_order_refunds_and_releases() {
     let detail = store.order(&order.number).expect("show");
     assert_eq!(detail.payments.iter().map(|p| p.amount_minor).sum::<i64>(), 0);
     assert_eq!(kinds(&store), vec!["order_placed", "order_paid", "order_cancelled"]);
-    assert_stock_invariants(store.path());
+    assert_stock_invariants(&store);
 }
 
 #[test]
@@ -213,7 +213,7 @@ fn hold_releases_the_reservation_and_confirm_from_hold_takes_it_again() {
     assert_eq!(ready.status, OrderStatus::ReadyToShip);
     assert_eq!(ready.hold_reason, None);
     assert_eq!(level(&store, "CUP"), (5, 4));
-    assert_stock_invariants(store.path());
+    assert_stock_invariants(&store);
 }
 
 #[test]
@@ -228,4 +228,18 @@ fn orders_are_found_by_id_or_number_and_unknown_ones_are_named() {
     assert!(second.number.ends_with("-0002"));
     let listed = store.orders(&Default::default()).expect("list");
     assert_eq!(listed.iter().map(|o| o.id).collect::<Vec<_>>(), vec![second.id, order.id], "newest first");
+}
+
+#[test]
+fn the_stock_audit_reports_numbers_the_ledger_cannot_explain() {
+    let (_dir, store) = store();
+    place(&store, Channel::Fulfilment, &["TEA=2"]);
+    assert!(store.audit_stock().expect("audit").is_empty());
+    let conn = rusqlite::Connection::open(store.path()).expect("open");
+    conn.execute("UPDATE stock SET on_hand = on_hand + 1, reserved = on_hand + 5 WHERE sku = 'TEA'", [])
+        .expect("tamper");
+    let problems = store.audit_stock().expect("audit");
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].starts_with("TEA: reserved 15 outside 0..=11"), "{problems:?}");
+    assert!(problems[1].contains("differs from the ledger's 10/2"), "{problems:?}");
 }

@@ -111,7 +111,7 @@ proptest! {
             for sku in SKUS {
                 prop_assert_eq!(level(&store, sku), model[sku], "{} differs from the model", sku);
             }
-            assert_stock_invariants(store.path());
+            assert_stock_invariants(&store);
         }
     }
 }

@@ -45,36 +45,10 @@ pub fn level(store: &Store, sku: &str) -> (i64, i64) {
     (row.on_hand, row.reserved)
 }
 
-/// Checks the stock invariants against the database file itself: reserved >= 0, reserved <=
-/// on_hand, stock equals the ledger's sums, and every ledger row names an order or a reason.
-pub fn assert_stock_invariants(path: &std::path::Path) {
-    let conn = rusqlite::Connection::open(path).expect("open db");
-    let bad: Vec<(String, i64, i64, i64, i64)> = conn
-        .prepare(
-            "SELECT s.sku, s.on_hand, s.reserved, COALESCE(SUM(l.delta_on_hand), 0), COALESCE(SUM(l.delta_reserved), 0)
-             FROM stock s LEFT JOIN stock_ledger l ON l.sku = s.sku GROUP BY s.sku
-             HAVING s.reserved < 0 OR s.reserved > s.on_hand
-                 OR s.on_hand <> COALESCE(SUM(l.delta_on_hand), 0) OR s.reserved <> COALESCE(SUM(l.delta_reserved), 0)",
-        )
-        .expect("prepare")
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows");
-    assert!(
-        bad.is_empty(),
-        "stock rows break the invariants (sku, on_hand, reserved, ledger on_hand, ledger reserved): {bad:?}"
-    );
-    let orphans: i64 = conn
-        .query_row(
-            "SELECT COUNT(*) FROM stock_ledger l LEFT JOIN orders o ON o.id = l.order_id
-             WHERE l.reason IS NULL OR (l.order_id IS NOT NULL AND o.id IS NULL)
-                OR (l.order_id IS NULL AND l.reason NOT IN ('receipt', 'count', 'damage', 'sync'))",
-            [],
-            |r| r.get(0),
-        )
-        .expect("orphans");
-    assert_eq!(orphans, 0, "ledger rows without an order or a reason");
+/// Asserts the stock invariants hold (see `Store::audit_stock`).
+pub fn assert_stock_invariants(store: &Store) {
+    let problems = store.audit_stock().expect("audit");
+    assert!(problems.is_empty(), "stock invariants broken: {problems:?}");
 }
 
 /// Counts rows of a table in the database file.

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what building and testing Storedesk needs on Debian/Ubuntu; safe to run again.
+# Rust itself comes from rustup (https://rustup.rs); Node.js 20+ with npm from your distribution.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential pkg-config curl
+  # Tauri 2 on Linux
+  libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
+  # running and looking at the app headless
+  xvfb imagemagick
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "setup: Rust is missing. Install it with: curl https://sh.rustup.rs -sSf | sh -s -- -y" >&2
+  exit 1
+fi
+if ! command -v npm >/dev/null; then
+  echo "setup: Node.js 20+ with npm is missing (Debian: apt-get install nodejs npm)" >&2
+  exit 1
+fi
+
+# The front end and the Tauri CLI (from npm, no other downloads).
+if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  (cd ui && npm ci --no-audit --no-fund)
+fi
