@@ -8,7 +8,7 @@
 /// order is cancelled after payment.
 pub fn plan(index: u64) -> (storedesk_domain::Channel, Vec<storedesk_domain::OrderEvent>) {
     use storedesk_domain::{Channel, OrderEvent::*};
-    let channel = if index % 2 == 0 { Channel::Counter } else { Channel::Fulfilment };
+    let channel = if index.is_multiple_of(2) { Channel::Counter } else { Channel::Fulfilment };
     let steps = match (channel, index % 5 == 4) {
         (_, true) => vec![Pay, Cancel],
         (Channel::Counter, false) => vec![Pay, HandOver],
