@@ -152,7 +152,11 @@ impl OrderEvent {
             OrderEvent::ConfirmStock => {
                 Rule { from: &[Paid, OnHold], to: ReadyToShip, only: Some(Channel::Fulfilment) }
             }
-            OrderEvent::Hold => Rule { from: &[Paid], to: OnHold, only: Some(Channel::Fulfilment) },
+            // From ready_to_ship too: central can lose a confirmed reservation to a counter sale
+            // (a conflict), and the order then waits for an operator's decision.
+            OrderEvent::Hold => {
+                Rule { from: &[Paid, ReadyToShip], to: OnHold, only: Some(Channel::Fulfilment) }
+            }
             OrderEvent::Ship => Rule { from: &[ReadyToShip], to: Shipped, only: None },
             OrderEvent::Deliver => Rule { from: &[Shipped], to: Delivered, only: None },
             OrderEvent::Refund => Rule { from: &[Delivered], to: Refunded, only: None },

@@ -19,6 +19,9 @@ const TABLE: &[(&str, &str, &str, Option<&str>)] = &[
     ("on_hold", "cancel", "cancelled", None),
     ("ready_to_ship", "ship", "shipped", None),
     ("ready_to_ship", "cancel", "cancelled", None),
+    // Beyond design.md's table: a conflict at central (a counter sale took stock it had allocated)
+    // puts a confirmed order on hold for an operator's decision. See ARCHITECTURE.md.
+    ("ready_to_ship", "hold", "on_hold", Some("fulfilment")),
     ("shipped", "deliver", "delivered", None),
     ("delivered", "refund", "refunded", None),
 ];

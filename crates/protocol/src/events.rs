@@ -6,7 +6,7 @@
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use storedesk_domain::{Channel, EventId, EventKind, OrderId};
+use storedesk_domain::{Channel, EventId, EventKind, OrderId, StockDelta};
 
 /// One line of an order as central needs it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,6 +150,44 @@ impl EventBody {
     pub fn from_parts(kind: &str, payload: &str) -> Result<Self, serde_json::Error> {
         let value: serde_json::Value = serde_json::from_str(payload)?;
         serde_json::from_value(serde_json::json!({ "kind": kind, "payload": value }))
+    }
+}
+
+impl EventBody {
+    /// How this event moves central's stock for the store: what central does when it applies it,
+    /// and what a device replays on top of central's snapshot until the snapshot includes it.
+    ///
+    /// `order_lines` are the order's lines (events after `order_placed` do not repeat them);
+    /// `holds_reservation` says whether central holds a reservation for the order. For
+    /// `order_placed` the result is the reservation to take if central accepts it.
+    pub fn stock_effect(
+        &self,
+        order_lines: &[LineItem],
+        holds_reservation: bool,
+    ) -> Vec<(String, StockDelta)> {
+        let each = |lines: &[LineItem], on_hand: i64, reserved: i64| -> Vec<(String, StockDelta)> {
+            lines
+                .iter()
+                .map(|l| (l.sku.clone(), StockDelta { on_hand: on_hand * l.qty, reserved: reserved * l.qty }))
+                .collect()
+        };
+        match self {
+            EventBody::OrderPlaced(p) => each(&p.lines, 0, 1),
+            EventBody::CounterSale(p) => each(&p.lines, -1, 0),
+            EventBody::OrderShipped(_) => each(order_lines, -1, if holds_reservation { -1 } else { 0 }),
+            EventBody::OrderCancelled(_) if holds_reservation => each(order_lines, 0, -1),
+            EventBody::OrderCancelled(_) | EventBody::OrderPaid(_) | EventBody::OrderDelivered(_) => {
+                Vec::new()
+            }
+            EventBody::OrderRefunded(p) => p
+                .restock
+                .iter()
+                .map(|r| (r.sku.clone(), StockDelta { on_hand: r.qty, reserved: 0 }))
+                .collect(),
+            EventBody::StockAdjusted(p) => {
+                vec![(p.sku.clone(), StockDelta { on_hand: p.delta, reserved: 0 })]
+            }
+        }
     }
 }
 

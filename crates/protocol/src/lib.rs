@@ -1,5 +1,7 @@
 //! The wire types of Storedesk's sync API, shared by the device (`store`, `sync`) and central.
 //!
+//! - [`api`]: requests and responses of central's HTTP API (push, change feed, errors).
+//! - [`catalog_csv`]: catalog files (`sku,name,price[,stock]`), checked row by row.
 //! - [`events`]: the outbox events a device pushes, one payload type per [`EventKind`].
 //! - [`minor`]: money in minor units travels as a decimal string, because JSON readers (the UI,
 //!   JavaScript) cannot hold every `i64`.
@@ -9,5 +11,7 @@
 //!
 //! [`EventKind`]: storedesk_domain::EventKind
 
+pub mod api;
+pub mod catalog_csv;
 pub mod events;
 pub mod minor;

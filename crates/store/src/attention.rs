@@ -21,7 +21,6 @@ pub struct AttentionItem {
 }
 
 /// Raises an item inside the caller's transaction.
-#[allow(dead_code)] // raised by the sync engine when central refuses a reservation
 pub(crate) fn raise(
     tx: &Transaction<'_>,
     kind: &str,

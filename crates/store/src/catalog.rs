@@ -5,7 +5,6 @@
 //! misses and writes both run under the store's connection lock, so a reader can never put a
 //! version it read before a write back into the cache after that write.
 
-use std::collections::HashSet;
 use std::io::Read;
 use std::sync::Arc;
 
@@ -13,7 +12,7 @@ use moka::ops::compute::Op;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use storedesk_domain::stock::AdjustReason;
-use storedesk_domain::{Currency, Sku};
+use storedesk_protocol::catalog_csv;
 
 use crate::error::{Result, StoreError};
 use crate::{Store, db, stock};
@@ -129,30 +128,8 @@ impl Store {
     /// Writes product versions that are newer than what the store has (sync's catalog feed).
     /// Returns how many were newer. New SKUs get an empty stock row.
     pub fn apply_product_versions(&self, versions: &[ProductVersion]) -> Result<usize> {
-        let changed = self.write(
-            |tx| {
-                let now = db::now_ms();
-                let mut changed = Vec::new();
-                for v in versions {
-                    let current = load_product(tx, &v.sku)?;
-                    if current.as_ref().is_some_and(|c| c.version >= v.version) {
-                        continue;
-                    }
-                    let product = Product {
-                        sku: v.sku.clone(),
-                        name: v.name.clone(),
-                        price_minor: v.price_minor,
-                        version: v.version,
-                        active: v.active,
-                        low_stock_threshold: current.and_then(|c| c.low_stock_threshold),
-                    };
-                    write_product(tx, &product, now)?;
-                    changed.push(Arc::new(product));
-                }
-                Ok(changed)
-            },
-            |changed| self.offer_all(changed),
-        )?;
+        let changed = self
+            .write(|tx| apply_versions_in(tx, versions, db::now_ms()), |changed| self.offer_all(changed))?;
         Ok(changed.len())
     }
 
@@ -161,7 +138,8 @@ impl Store {
     /// import is one transaction: a bad row anywhere leaves the store as it was.
     pub fn import_catalog_csv(&self, input: impl Read, source_name: &str) -> Result<ImportSummary> {
         let settings = self.settings()?;
-        let rows = parse_catalog_csv(input, source_name, settings.currency)?;
+        let rows = catalog_csv::parse(input, source_name, settings.currency, catalog_csv::Stock::Optional)
+            .map_err(StoreError::from)?;
         let (summary, _) = self.write(
             |tx| {
                 let now = db::now_ms();
@@ -232,11 +210,38 @@ impl Store {
         Ok(summary)
     }
 
-    fn offer_all(&self, products: &[Arc<Product>]) {
+    pub(crate) fn offer_all(&self, products: &[Arc<Product>]) {
         for product in products {
             self.catalog.offer(product.clone());
         }
     }
+}
+
+/// Writes the versions newer than the stored ones inside the caller's transaction; returns them
+/// for the cache (offered after the commit).
+pub(crate) fn apply_versions_in(
+    tx: &Transaction<'_>,
+    versions: &[ProductVersion],
+    now: i64,
+) -> Result<Vec<Arc<Product>>> {
+    let mut changed = Vec::new();
+    for v in versions {
+        let current = load_product(tx, &v.sku)?;
+        if current.as_ref().is_some_and(|c| c.version >= v.version) {
+            continue;
+        }
+        let product = Product {
+            sku: v.sku.clone(),
+            name: v.name.clone(),
+            price_minor: v.price_minor,
+            version: v.version,
+            active: v.active,
+            low_stock_threshold: current.and_then(|c| c.low_stock_threshold),
+        };
+        write_product(tx, &product, now)?;
+        changed.push(Arc::new(product));
+    }
+    Ok(changed)
 }
 
 /// Inserts or replaces a product row, and makes sure it has a stock row.
@@ -254,87 +259,4 @@ fn write_product(tx: &Transaction<'_>, p: &Product, now: i64) -> Result<()> {
     )?
     .execute(params![p.sku, now])?;
     Ok(())
-}
-
-struct CatalogRow {
-    line: u64,
-    sku: Sku,
-    name: String,
-    price_minor: i64,
-    stock: Option<i64>,
-}
-
-/// Reads and checks every row; the first problem is reported with its file, line and column.
-fn parse_catalog_csv(mut input: impl Read, source_name: &str, currency: Currency) -> Result<Vec<CatalogRow>> {
-    let error = |line: u64, column: &str, message: String| StoreError::Csv {
-        file: source_name.to_string(),
-        line,
-        column: column.to_string(),
-        message,
-    };
-    let mut bytes = Vec::new();
-    input.read_to_end(&mut bytes).map_err(|e| error(0, "-", format!("cannot read the file: {e}")))?;
-    // Spreadsheets often save CSV with a UTF-8 byte order mark.
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let mut reader = csv::ReaderBuilder::new().flexible(false).trim(csv::Trim::All).from_reader(body);
-    let csv_error = |e: csv::Error| {
-        let line = e.position().map(|p| p.line()).unwrap_or(1);
-        let message = match e.kind() {
-            csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-                format!("expected {expected_len} fields, found {len}")
-            }
-            csv::ErrorKind::Utf8 { .. } => "the text is not valid UTF-8 (save the file as UTF-8)".to_string(),
-            _ => e.to_string(),
-        };
-        error(line, "-", message)
-    };
-    let headers = reader.headers().map_err(csv_error)?.clone();
-    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let (Some(sku_at), Some(name_at), Some(price_at)) = (column("sku"), column("name"), column("price"))
-    else {
-        return Err(error(
-            1,
-            "header",
-            format!(
-                "the header must name sku, name, price and optionally stock (found: {})",
-                headers.iter().collect::<Vec<_>>().join(",")
-            ),
-        ));
-    };
-    let stock_at = column("stock");
-    let mut seen = HashSet::new();
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(csv_error)?;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let field = |at: usize| record.get(at).unwrap_or("");
-        let sku = Sku::parse(field(sku_at)).map_err(|e| error(line, "sku", e.to_string()))?;
-        if !seen.insert(sku.clone()) {
-            return Err(error(line, "sku", format!("SKU {sku} appears more than once")));
-        }
-        let name = field(name_at).to_string();
-        if name.is_empty() {
-            return Err(error(line, "name", "the name is empty".into()));
-        }
-        let price_minor =
-            currency.parse_major(field(price_at)).map_err(|e| error(line, "price", e.to_string()))?;
-        if price_minor < 0 {
-            return Err(error(line, "price", "the price is negative".into()));
-        }
-        let stock = match stock_at.map(field).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(text) => match text.parse::<i64>() {
-                Ok(n) if n >= 0 => Some(n),
-                _ => {
-                    return Err(error(
-                        line,
-                        "stock",
-                        format!("{text:?} is not a whole number of units (0 or more)"),
-                    ));
-                }
-            },
-        };
-        rows.push(CatalogRow { line, sku, name, price_minor, stock });
-    }
-    Ok(rows)
 }

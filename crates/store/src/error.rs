@@ -65,6 +65,12 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+impl From<storedesk_protocol::catalog_csv::CsvError> for StoreError {
+    fn from(e: storedesk_protocol::catalog_csv::CsvError) -> Self {
+        StoreError::Csv { file: e.file, line: e.line, column: e.column, message: e.message }
+    }
+}
+
 impl StoreError {
     pub(crate) fn stock(sku: &str, source: StockError) -> Self {
         StoreError::Stock { sku: sku.to_string(), error: source }

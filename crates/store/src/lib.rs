@@ -9,6 +9,9 @@
 //!   status, timeline row, stock and ledger rows, payments and outbox row in ONE transaction.
 //! - [`outbox`]: the transactional outbox and the [`outbox::Relay`] interface the sync engine
 //!   implements; retry with backoff and dead-lettering.
+//! - [`feed`]: applying central's change feed (products, stock snapshots, allocated orders,
+//!   conflicts) and the device's stock view: central's snapshot with local changes replayed on top.
+//! - `saga`: what central's answer to an event does here (confirm, or compensate and hold).
 //! - [`attention`]: items an operator has to decide on.
 //! - [`bench`]: the saga benchmark behind `storedesk bench saga`.
 //!
@@ -21,8 +24,10 @@ pub mod bench;
 pub mod catalog;
 pub mod db;
 pub mod error;
+pub mod feed;
 pub mod orders;
 pub mod outbox;
+mod saga;
 pub mod settings;
 pub mod stock;
 

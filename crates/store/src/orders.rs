@@ -164,6 +164,10 @@ struct Header {
     event_seq: i64,
     /// Steps taken so far; the next timeline row is `steps + 1`.
     steps: i64,
+    /// Whether the store's stock view counts a reservation for this order.
+    reservation_held: bool,
+    /// Central's answer to the reservation (`accepted`, `rejected`, `released`), if any.
+    central_reservation: Option<String>,
 }
 
 const MAX_TEXT: usize = 500;
@@ -235,13 +239,15 @@ impl Store {
                     total_minor: total.minor,
                     event_seq: 0,
                     steps: 0,
+                    reservation_held: false,
+                    central_reservation: None,
                 };
                 // Placement is step 1; its announcement (if any) is event 1 of the order.
                 let event_seq = i64::from(transition.announce.is_some());
                 tx.prepare_cached(
                     "INSERT INTO orders (id, number, channel, status, customer, currency, total_minor,
-                                         event_seq, steps, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, 'created', ?4, ?5, ?6, ?7, 1, ?8, ?8)",
+                                         event_seq, steps, reservation_held, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, 'created', ?4, ?5, ?6, ?7, 1, 1, ?8, ?8)",
                 )?
                 .execute(params![
                     id.to_string(),
@@ -390,10 +396,11 @@ fn resolve(conn: &Connection, reference: &str) -> Result<Header> {
     let reference = reference.trim();
     let by_id = reference.parse::<OrderId>().ok().map(|id| id.to_string());
     let sql = if by_id.is_some() {
-        "SELECT id, number, channel, status, customer, currency, total_minor, event_seq, steps FROM orders WHERE id = ?1"
+        "SELECT id, number, channel, status, customer, currency, total_minor, event_seq, steps, reservation_held,
+                central_reservation FROM orders WHERE id = ?1"
     } else {
-        "SELECT id, number, channel, status, customer, currency, total_minor, event_seq, steps FROM orders
-         WHERE number = ?1"
+        "SELECT id, number, channel, status, customer, currency, total_minor, event_seq, steps, reservation_held,
+                central_reservation FROM orders WHERE number = ?1"
     };
     let key = by_id.unwrap_or_else(|| reference.to_ascii_uppercase());
     conn.prepare_cached(sql)?
@@ -411,6 +418,8 @@ fn resolve(conn: &Connection, reference: &str) -> Result<Header> {
                 total_minor: r.get(6)?,
                 event_seq: r.get(7)?,
                 steps: r.get(8)?,
+                reservation_held: r.get(9)?,
+                central_reservation: r.get(10)?,
             })
         })
         .optional()?
@@ -489,12 +498,73 @@ fn next_order_number(tx: &Transaction<'_>, settings: &StoreSettings, now: i64) -
     ))
 }
 
-/// Applies an event to a loaded order inside the caller's transaction.
+/// Applies an event to a loaded order inside the caller's transaction, then the saga's follow-up:
+/// paying a fulfilment order whose reservation central already answered confirms or holds it.
 fn apply_in(tx: &Transaction<'_>, header: &Header, action: &OrderAction, now: i64) -> Result<()> {
     let transition = Transition::of(header.channel, header.status, action.event)
         .map_err(|error| StoreError::Transition { number: header.number.clone(), error })?;
     let lines = load_lines(tx, header.id)?;
-    write_effects(tx, header, &lines, &transition, &action.details, now)
+    write_effects(tx, header, &lines, &transition, &action.details, now)?;
+    if action.event == OrderEvent::Pay && header.channel == Channel::Fulfilment {
+        let follow_up = match header.central_reservation.as_deref() {
+            Some("accepted") => Some((OrderEvent::ConfirmStock, None)),
+            Some(_) => Some((OrderEvent::Hold, Some("central could not reserve the stock".to_string()))),
+            None => None,
+        };
+        if let Some((event, reason)) = follow_up {
+            let mut details = StepDetails::by(CENTRAL_ACTOR);
+            details.reason = reason;
+            step(tx, header.id, event, details, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// The actor recorded for steps caused by central's answers.
+pub(crate) const CENTRAL_ACTOR: &str = "central";
+
+/// Applies `event` to the order `id` inside the caller's transaction (the saga's steps).
+pub(crate) fn step(
+    tx: &Transaction<'_>,
+    id: OrderId,
+    event: OrderEvent,
+    details: StepDetails,
+    now: i64,
+) -> Result<()> {
+    let header = resolve(tx, &id.to_string())?;
+    apply_in(tx, &header, &OrderAction { event, details }, now)
+}
+
+/// Records central's answer to the order's reservation; `release` gives the local reservation back
+/// (the compensation when central refused, or released it in a conflict).
+pub(crate) fn set_central_reservation(
+    tx: &Transaction<'_>,
+    id: OrderId,
+    answer: &str,
+    release: bool,
+    now: i64,
+) -> Result<()> {
+    let header = resolve(tx, &id.to_string())?;
+    if release && header.reservation_held {
+        let key = id.to_string();
+        for line in load_lines(tx, id)? {
+            stock::move_stock(tx, &line.sku, LedgerReason::Release, Some(&key), None, now, |l| {
+                l.release(line.qty)
+            })?;
+        }
+    }
+    tx.prepare_cached(
+        "UPDATE orders SET central_reservation = ?2,
+             reservation_held = CASE WHEN ?3 THEN 0 ELSE reservation_held END WHERE id = ?1",
+    )?
+    .execute(params![id.to_string(), answer, release])?;
+    Ok(())
+}
+
+/// The order's status and channel (for the saga).
+pub(crate) fn status_of(conn: &Connection, id: OrderId) -> Result<(Channel, OrderStatus)> {
+    let header = resolve(conn, &id.to_string())?;
+    Ok((header.channel, header.status))
 }
 
 /// Writes every effect of `transition` on the order: stock + ledger, payments, the order row,
@@ -511,12 +581,24 @@ fn write_effects(
     let reason = check_text("the reason", action.reason.clone())?;
     let tracking = check_text("the tracking number", action.tracking.clone())?;
 
-    let restocked = restock_quantities(lines, transition.stock, &action.restock)?;
+    // A reservation is taken and given back at most once: after central refused it (or released
+    // it in a conflict) there is nothing left to release.
+    let stock_effect = match transition.stock {
+        StockEffect::Release if !header.reservation_held => StockEffect::None,
+        StockEffect::Reserve if header.reservation_held => StockEffect::None,
+        other => other,
+    };
+    let reservation_held = match stock_effect {
+        StockEffect::Reserve => true,
+        StockEffect::Release | StockEffect::Consume => false,
+        StockEffect::None | StockEffect::Restock => header.reservation_held,
+    };
+    let restocked = restock_quantities(lines, stock_effect, &action.restock)?;
     for (line, qty) in lines.iter().zip(&restocked) {
         let sku = line.sku.as_str();
         let order = Some(order_key.as_str());
         let q = line.qty;
-        match transition.stock {
+        match stock_effect {
             StockEffect::None => {}
             StockEffect::Reserve => {
                 stock::move_stock(tx, sku, LedgerReason::Reservation, order, None, now, |l| l.reserve(q))?;
@@ -553,10 +635,20 @@ fn write_effects(
         tx.prepare_cached(
             "UPDATE orders SET status = ?2, updated_at = ?3, event_seq = ?4, steps = ?5,
                  tracking = COALESCE(?6, tracking),
-                 hold_reason = CASE WHEN ?2 = 'on_hold' THEN ?7 WHEN ?2 = 'ready_to_ship' THEN NULL ELSE hold_reason END
+                 hold_reason = CASE WHEN ?2 = 'on_hold' THEN ?7 WHEN ?2 = 'ready_to_ship' THEN NULL ELSE hold_reason END,
+                 reservation_held = ?8
              WHERE id = ?1",
         )?
-        .execute(params![order_key, transition.to.as_str(), now, announce_seq, step, tracking, reason])?;
+        .execute(params![
+            order_key,
+            transition.to.as_str(),
+            now,
+            announce_seq,
+            step,
+            tracking,
+            reason,
+            reservation_held
+        ])?;
     }
 
     tx.prepare_cached(

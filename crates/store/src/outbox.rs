@@ -19,7 +19,7 @@ use storedesk_domain::EventId;
 use storedesk_protocol::events::{Envelope, EventBody};
 
 use crate::error::{Result, StoreError};
-use crate::{Store, db};
+use crate::{Store, db, saga};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -88,7 +88,7 @@ impl OutboxEvent {
 const EVENT_COLUMNS: &str = "seq, event_id, aggregate, aggregate_seq, kind, payload, status, attempts,
      next_attempt_at, last_error, result, created_at, sent_at";
 
-fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxEvent> {
+pub(crate) fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxEvent> {
     let text_error = |idx: usize, e: Box<dyn std::error::Error + Send + Sync>| {
         rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, e)
     };
@@ -350,18 +350,22 @@ impl Store {
                 for event in batch {
                     let answer = outcomes.iter().find(|o| o.event_id == event.event_id).map(|o| &o.result);
                     match answer {
-                        Some(PushResult::Applied(result) | PushResult::Duplicate(result))
-                            if !blocked.contains(&event.aggregate) =>
-                        {
-                            mark_sent(tx, event, result, now_ms)?;
-                            report.sent += 1;
-                        }
-                        Some(PushResult::Rejected { code, message })
-                            if !blocked.contains(&event.aggregate) =>
-                        {
-                            mark_dead(tx, event, &format!("{code}: {message}"))?;
-                            blocked.insert(event.aggregate.clone());
-                            report.dead += 1;
+                        Some(
+                            answer @ (PushResult::Applied(_)
+                            | PushResult::Duplicate(_)
+                            | PushResult::Rejected { .. }),
+                        ) if !blocked.contains(&event.aggregate) => {
+                            match saga::on_answer(tx, event, answer, now_ms)? {
+                                saga::Settled::Sent { change_id } => {
+                                    mark_sent(tx, event, answer, change_id, now_ms)?;
+                                    report.sent += 1;
+                                }
+                                saga::Settled::Dead { reason } => {
+                                    mark_dead(tx, event, &reason)?;
+                                    blocked.insert(event.aggregate.clone());
+                                    report.dead += 1;
+                                }
+                            }
                         }
                         other => {
                             let why = match other {
@@ -407,12 +411,23 @@ impl Store {
     }
 }
 
-fn mark_sent(tx: &Transaction<'_>, event: &OutboxEvent, result: &serde_json::Value, now: i64) -> Result<()> {
+fn mark_sent(
+    tx: &Transaction<'_>,
+    event: &OutboxEvent,
+    answer: &PushResult,
+    change_id: Option<i64>,
+    now: i64,
+) -> Result<()> {
+    let result = match answer {
+        PushResult::Applied(result) | PushResult::Duplicate(result) => result.clone(),
+        PushResult::Rejected { code, message } => serde_json::json!({ "rejected": code, "message": message }),
+        PushResult::RetryLater { message } => serde_json::json!({ "retry_later": message }),
+    };
     tx.prepare_cached(
-        "UPDATE outbox SET status = 'sent', sent_at = ?2, result = ?3, last_error = NULL,
+        "UPDATE outbox SET status = 'sent', sent_at = ?2, result = ?3, change_id = ?4, last_error = NULL,
              attempts = attempts + 1 WHERE seq = ?1",
     )?
-    .execute(params![event.seq, now, result.to_string()])?;
+    .execute(params![event.seq, now, result.to_string(), change_id])?;
     Ok(())
 }
 

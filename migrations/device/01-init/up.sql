@@ -36,6 +36,12 @@ CREATE TABLE orders (
     total_minor INTEGER NOT NULL CHECK (total_minor >= 0),
     tracking    TEXT,
     hold_reason TEXT,
+    -- 'device' (taken here) or 'central' (placed on the central platform, allocated by sync).
+    origin      TEXT NOT NULL DEFAULT 'device' CHECK (origin IN ('device', 'central')),
+    -- Whether this store's stock view counts a reservation for the order right now.
+    reservation_held INTEGER NOT NULL DEFAULT 0 CHECK (reservation_held IN (0, 1)),
+    -- Central's answer to the reservation: NULL (not asked), accepted, rejected, released.
+    central_reservation TEXT CHECK (central_reservation IN ('accepted', 'rejected', 'released')),
     -- The last outbox sequence number used for this order (0: nothing announced yet).
     event_seq   INTEGER NOT NULL DEFAULT 0,
     -- Steps taken so far (1 after placement); numbers the timeline rows.
@@ -112,6 +118,8 @@ CREATE TABLE outbox (
     next_attempt_at INTEGER NOT NULL,
     last_error      TEXT,
     result          TEXT,
+    -- The first change-feed id whose stock snapshots include this event (from central's answer).
+    change_id       INTEGER,
     created_at      INTEGER NOT NULL,
     sent_at         INTEGER,
     UNIQUE (aggregate, aggregate_seq)
@@ -138,3 +146,31 @@ CREATE TABLE order_number_days (
     day  INTEGER PRIMARY KEY,
     last INTEGER NOT NULL
 );
+
+-- Sync with central: the stored cursor, central's URL, last success and error (key/value).
+CREATE TABLE sync_state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Central's stock for this store as last read from the change feed. The device's `stock` is this
+-- snapshot with the device's own unacknowledged changes replayed on top.
+CREATE TABLE central_stock (
+    sku       TEXT PRIMARY KEY REFERENCES products (sku),
+    on_hand   INTEGER NOT NULL,
+    reserved  INTEGER NOT NULL,
+    change_id INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Per-minute latency rollups of central calls and local commands, so history survives restarts.
+CREATE TABLE latency_rollups (
+    minute   INTEGER NOT NULL,
+    endpoint TEXT NOT NULL,
+    count    INTEGER NOT NULL,
+    errors   INTEGER NOT NULL,
+    p50_us   INTEGER NOT NULL,
+    p95_us   INTEGER NOT NULL,
+    p99_us   INTEGER NOT NULL,
+    max_us   INTEGER NOT NULL,
+    PRIMARY KEY (minute, endpoint)
+) WITHOUT ROWID;

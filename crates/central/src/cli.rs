@@ -1,0 +1,351 @@
+//! The admin command line. Admin commands work on the database directly (the same service
+//! functions the HTTP API calls); `serve` runs the API.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use storedesk_domain::Currency;
+use storedesk_domain::line::parse_line;
+use storedesk_protocol::catalog_csv;
+
+use crate::db::{DEFAULT_URL, Db};
+use crate::http::{self, Settings};
+use crate::service::catalog::ProductInput;
+use crate::service::orders::{CentralLineInput, CentralOrderInput};
+use crate::service::{catalog, conflicts, orders, stock, stores};
+
+#[derive(Parser, Debug)]
+#[command(name = "storedesk-central", version, about = "Storedesk's central API and its admin commands")]
+pub struct Cli {
+    /// sqlite://FILE (the default, created if missing) or postgres://USER@HOST/DB
+    #[arg(long, global = true, env = "STOREDESK_CENTRAL_DATABASE_URL", default_value = DEFAULT_URL)]
+    pub database_url: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the HTTP API
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8700")]
+        listen: SocketAddr,
+        /// Where the admin credential is kept when STOREDESK_CENTRAL_ADMIN_TOKEN is not set
+        /// (created with a new credential at first start)
+        #[arg(long, default_value = "storedesk-central.admin-token")]
+        admin_token_file: PathBuf,
+        /// Requests per second per device token (bursts of twice that)
+        #[arg(long, default_value_t = 200)]
+        rate_limit: u32,
+        /// Log lines as JSON (for log collectors) instead of text
+        #[arg(long)]
+        json_logs: bool,
+    },
+    #[command(subcommand)]
+    Store(StoreCommand),
+    #[command(subcommand)]
+    Token(TokenCommand),
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    #[command(subcommand)]
+    Stock(StockCommand),
+    #[command(subcommand)]
+    Order(OrderCommand),
+    #[command(subcommand)]
+    Conflicts(ConflictsCommand),
+    /// Print the OpenAPI document
+    Openapi,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StoreCommand {
+    /// Add a store; prints its first device token (shown once)
+    Add {
+        code: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, default_value = "CNY")]
+        currency: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List stores
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Issue another device token for a store (shown once)
+    Issue {
+        #[arg(long)]
+        store: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a device token
+    Revoke { token: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CatalogCommand {
+    /// Import products from CSV with the header sku,name,price (price in major units)
+    Import {
+        file: PathBuf,
+        #[arg(long, default_value = "CNY")]
+        currency: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StockCommand {
+    /// Goods received at a store
+    Receive {
+        #[arg(long)]
+        store: String,
+        sku: String,
+        qty: i64,
+    },
+    /// A store's stock
+    List {
+        #[arg(long)]
+        store: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrderCommand {
+    /// Place an order from the central platform for a store
+    Place {
+        #[arg(long)]
+        store: String,
+        #[arg(long = "line", value_name = "SKU=QTY", required = true)]
+        lines: Vec<String>,
+        #[arg(long)]
+        customer: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConflictsCommand {
+    List {
+        #[arg(long)]
+        store: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Openapi = cli.command {
+        print!("{}", http::openapi::document());
+        return Ok(());
+    }
+    let db =
+        Db::connect(&cli.database_url).await.with_context(|| format!("cannot open {}", cli.database_url))?;
+    match cli.command {
+        Command::Openapi => {}
+        Command::Serve { listen, admin_token_file, rate_limit, .. } => {
+            let admin_token = admin_credential(&admin_token_file)?;
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("cannot listen on {listen}"))?;
+            let address = listener.local_addr()?;
+            tracing::info!(%address, database = %redact(&cli.database_url), "storedesk-central listening");
+            eprintln!("storedesk-central listening on http://{address}");
+            let settings = Settings { admin_token, rate_limit_per_second: rate_limit, ..Settings::default() };
+            http::serve(db.clone(), listener, settings, shutdown_signal()).await?;
+            db.close().await;
+            tracing::info!("stopped");
+        }
+        Command::Store(StoreCommand::Add { code, name, currency, json }) => {
+            let (store, token) = stores::add_store(&db, &code, name.as_deref(), &currency).await?;
+            if json {
+                print_json(
+                    &serde_json::json!({ "store": store.code, "name": store.name, "currency": store.currency, "token": token }),
+                )?;
+            } else {
+                eprintln!(
+                    "added store {} ({}), currency {}; its first device token (shown once):",
+                    store.code, store.name, store.currency
+                );
+                println!("{token}");
+            }
+        }
+        Command::Store(StoreCommand::List { json }) => {
+            let list = stores::list_stores(&db).await?;
+            if json {
+                print_json(&list)?;
+            } else {
+                for s in list {
+                    println!("{}  {}  {}", s.code, s.currency, s.name);
+                }
+            }
+        }
+        Command::Token(TokenCommand::Issue { store, json }) => {
+            let token = stores::issue_token(&db, &store).await?;
+            if json {
+                print_json(&serde_json::json!({ "store": store.to_ascii_uppercase(), "token": token }))?;
+            } else {
+                println!("{token}");
+            }
+        }
+        Command::Token(TokenCommand::Revoke { token }) => {
+            stores::revoke_token(&db, &token).await?;
+            eprintln!("revoked");
+        }
+        Command::Catalog(CatalogCommand::Import { file, currency }) => {
+            let currency = Currency::from_code(&currency)?;
+            let reader =
+                std::fs::File::open(&file).with_context(|| format!("cannot open {}", file.display()))?;
+            let rows = catalog_csv::parse(
+                reader,
+                &file.display().to_string(),
+                currency,
+                catalog_csv::Stock::Ignored,
+            )?;
+            let products: Vec<ProductInput> = rows
+                .into_iter()
+                .map(|r| ProductInput {
+                    sku: r.sku.to_string(),
+                    name: r.name,
+                    price_minor: r.price_minor,
+                    active: true,
+                })
+                .collect();
+            let summary = catalog::upsert_products(&db, &products).await?;
+            eprintln!(
+                "imported {}: {} added, {} updated, {} unchanged",
+                file.display(),
+                summary.added,
+                summary.updated,
+                summary.unchanged
+            );
+        }
+        Command::Stock(StockCommand::Receive { store, sku, qty }) => {
+            let store = stores::store_by_code(&db, &store).await?;
+            let row = stock::receive(&db, &store, &sku, qty).await?;
+            eprintln!(
+                "{} at {}: on hand {}, reserved {}, available {}",
+                row.sku, store.code, row.on_hand, row.reserved, row.available
+            );
+        }
+        Command::Stock(StockCommand::List { store, json }) => {
+            let store = stores::store_by_code(&db, &store).await?;
+            let rows = stock::list(&db, &store).await?;
+            if json {
+                print_json(&rows)?;
+            } else {
+                println!("SKU  ON HAND  RESERVED  AVAILABLE");
+                for r in rows {
+                    println!("{}  {}  {}  {}", r.sku, r.on_hand, r.reserved, r.available);
+                }
+            }
+        }
+        Command::Order(OrderCommand::Place { store, lines, customer, json }) => {
+            let store = stores::store_by_code(&db, &store).await?;
+            let lines = lines
+                .iter()
+                .map(|l| {
+                    parse_line(l).map(|(sku, qty)| CentralLineInput { sku: sku.to_string(), qty: qty.get() })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let order = orders::place(&db, &store, &CentralOrderInput { lines, customer }).await?;
+            if json {
+                print_json(&order)?;
+            } else {
+                println!("{}  {}  {}", order.number, order.order_id, order.total_minor);
+            }
+        }
+        Command::Conflicts(ConflictsCommand::List { store, json }) => {
+            let store = match store {
+                Some(code) => Some(stores::store_by_code(&db, &code).await?),
+                None => None,
+            };
+            let rows = conflicts::list(&db, store.as_ref()).await?;
+            if json {
+                print_json(&rows)?;
+            } else {
+                for c in rows {
+                    println!(
+                        "{}  {}  {}  {}  short {}  {}",
+                        c.id, c.store, c.order_number, c.sku, c.shortfall, c.message
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The admin credential: `STOREDESK_CENTRAL_ADMIN_TOKEN`, else the file (created with a new one,
+/// readable by its owner only, at first start).
+fn admin_credential(file: &Path) -> anyhow::Result<String> {
+    if let Ok(token) = std::env::var("STOREDESK_CENTRAL_ADMIN_TOKEN")
+        && !token.trim().is_empty()
+    {
+        return Ok(token.trim().to_string());
+    }
+    if file.exists() {
+        let token =
+            std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+        if token.trim().is_empty() {
+            bail!("{} is empty; delete it to create a new admin credential", file.display());
+        }
+        return Ok(token.trim().to_string());
+    }
+    let token = stores::new_token("sda_");
+    write_private(file, &token)?;
+    eprintln!("created the admin credential in {} (keep it secret)", file.display());
+    Ok(token)
+}
+
+fn write_private(file: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options.open(file).with_context(|| format!("cannot create {}", file.display()))?;
+    f.write_all(contents.as_bytes())?;
+    Ok(())
+}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://***{}", &url[..scheme], &url[at..]),
+        _ => url.to_string(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}

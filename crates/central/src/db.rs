@@ -1,0 +1,200 @@
+//! The database: one [`Db`] over SQLite or PostgreSQL, chosen by the URL.
+//!
+//! Queries are written once for both dialects (`$N` parameters, `BIGINT` integers, `ON CONFLICT`,
+//! `RETURNING`) and run through sqlx's `Any` driver. The one place the dialects differ at run time
+//! is locking: PostgreSQL locks the stock rows a batch reads (`FOR UPDATE`), while SQLite takes the
+//! database's write lock up front (`BEGIN IMMEDIATE`) and serialises writers through one
+//! connection.
+
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+use crate::error::{CentralError, Result};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// The database handle; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    write: AnyPool,
+    read: AnyPool,
+    pub dialect: Dialect,
+}
+
+/// The embedded default: a SQLite file in the working folder.
+pub const DEFAULT_URL: &str = "sqlite://storedesk-central.db";
+
+impl Db {
+    /// Connects and brings the schema up to date. A database with migrations this program does not
+    /// know (written by a newer version) is refused.
+    pub async fn connect(url: &str) -> Result<Db> {
+        install_default_drivers();
+        let dialect = if url.starts_with("sqlite:") {
+            Dialect::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Dialect::Postgres
+        } else {
+            return Err(CentralError::invalid(
+                "database-url",
+                format!("{url:?} is neither sqlite:// nor postgres://"),
+            ));
+        };
+        let db = match dialect {
+            Dialect::Sqlite => {
+                let url = if url.contains('?') || url.contains(":memory:") {
+                    url.to_string()
+                } else {
+                    format!("{url}?mode=rwc")
+                };
+                // One writer: SQLite has one write lock, and queueing for it in the pool is cheaper
+                // than failing over SQLITE_BUSY. Readers go through their own connections (WAL).
+                let write = AnyPoolOptions::new()
+                    .max_connections(1)
+                    .after_connect(sqlite_pragmas)
+                    .connect(&url)
+                    .await?;
+                let read = AnyPoolOptions::new()
+                    .max_connections(4)
+                    .after_connect(sqlite_pragmas)
+                    .connect(&url)
+                    .await?;
+                Db { write, read, dialect }
+            }
+            Dialect::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await?;
+                Db { write: pool.clone(), read: pool, dialect }
+            }
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let migrator = match self.dialect {
+            Dialect::Sqlite => sqlx::migrate!("../../migrations/central-sqlite"),
+            Dialect::Postgres => sqlx::migrate!("../../migrations/central-postgres"),
+        };
+        migrator.run(&self.write).await.map_err(|e| match e {
+            sqlx::migrate::MigrateError::VersionMissing(v) => CentralError::Migration(format!(
+                "the database has migration {v}, which this program does not know: it was written by a newer storedesk-central; upgrade"
+            )),
+            other => CentralError::Migration(format!("schema migration failed: {other}")),
+        })
+    }
+
+    /// A write transaction (SQLite: with the write lock taken at once).
+    pub async fn begin(&self) -> Result<Transaction<'static, Any>> {
+        Ok(match self.dialect {
+            Dialect::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
+            Dialect::Postgres => self.write.begin().await?,
+        })
+    }
+
+    /// The pool for reads that need no transaction.
+    pub fn reader(&self) -> &AnyPool {
+        &self.read
+    }
+
+    /// `FOR UPDATE` where the dialect locks rows, nothing where it locks the database.
+    pub fn lock_rows(&self) -> &'static str {
+        match self.dialect {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => " FOR UPDATE",
+        }
+    }
+
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}
+
+fn sqlite_pragmas<'c>(
+    conn: &'c mut sqlx::AnyConnection,
+    _meta: sqlx::pool::PoolConnectionMetadata,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), sqlx::Error>> + Send + 'c>> {
+    Box::pin(async move {
+        conn.execute(
+            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+             PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+        )
+        .await?;
+        Ok(())
+    })
+}
+
+/// Now, in Unix milliseconds.
+pub fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+/// A value bound into a multi-row statement.
+#[derive(Clone, Debug)]
+pub enum Val {
+    Int(i64),
+    Text(String),
+    OptInt(Option<i64>),
+    OptText(Option<String>),
+}
+
+/// Runs `head VALUES (...), (...) tail` for `rows` in chunks that stay under both dialects'
+/// parameter limits. Every row has the same number of values.
+pub async fn insert_many(
+    conn: &mut sqlx::AnyConnection,
+    head: &str,
+    rows: &[Vec<Val>],
+    tail: &str,
+) -> Result<()> {
+    let Some(width) = rows.first().map(Vec::len) else { return Ok(()) };
+    let per_chunk = (30_000 / width.max(1)).max(1);
+    for chunk in rows.chunks(per_chunk) {
+        let mut sql = String::with_capacity(head.len() + chunk.len() * width * 5 + tail.len());
+        sql.push_str(head);
+        sql.push_str(" VALUES ");
+        let mut n = 0;
+        for (i, _) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            for c in 0..width {
+                if c > 0 {
+                    sql.push(',');
+                }
+                n += 1;
+                sql.push('$');
+                sql.push_str(&n.to_string());
+            }
+            sql.push(')');
+        }
+        sql.push_str(tail);
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for row in chunk {
+            for value in row {
+                query = match value {
+                    Val::Int(v) => query.bind(*v),
+                    Val::Text(v) => query.bind(v.clone()),
+                    Val::OptInt(v) => query.bind(*v),
+                    Val::OptText(v) => query.bind(v.clone()),
+                };
+            }
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// `$first, $first+1, ...` for an `IN (...)` list of `count` values.
+pub fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
+}

@@ -1,0 +1,46 @@
+//! Central's error type. Each variant documents the HTTP status it maps to (see `http::error`).
+
+#[derive(Debug, thiserror::Error)]
+pub enum CentralError {
+    /// 404: a store, order or token that does not exist (or is not the caller's).
+    #[error("{what} {key:?} not found")]
+    NotFound { what: &'static str, key: String },
+    /// 422: a field's value is wrong; `field` names it (`lines[0].qty`).
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    /// 409: the request conflicts with the current state (a store code taken, not enough stock).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// 401: no credential, or a wrong or revoked one.
+    #[error("missing, wrong or revoked credential")]
+    Unauthorized,
+    /// 500, logged and answered without details.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// 500 at start-up: the schema could not be brought up to date.
+    #[error("{0}")]
+    Migration(String),
+}
+
+impl CentralError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        CentralError::Invalid { field: field.into(), message: message.into() }
+    }
+
+    pub fn not_found(what: &'static str, key: impl Into<String>) -> Self {
+        CentralError::NotFound { what, key: key.into() }
+    }
+
+    /// A database error that a retry of the whole transaction may cure: a PostgreSQL
+    /// serialization failure or deadlock, a unique violation from a concurrent duplicate
+    /// delivery, or SQLite being busy.
+    pub fn is_retryable(&self) -> bool {
+        let CentralError::Database(sqlx::Error::Database(db)) = self else { return false };
+        matches!(
+            db.code().as_deref(),
+            Some("40001" | "40P01" | "23505" | "5" | "517" | "6" | "2067" | "1555")
+        )
+    }
+}
+
+pub type Result<T, E = CentralError> = std::result::Result<T, E>;

@@ -1,0 +1,184 @@
+//! The `/v1` handlers. Each one: extract, authorise, call a service function, answer.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use storedesk_protocol::api::{AllocatedOrder, ChangesResponse, ErrorBody, PushRequest, PushResponse};
+
+use super::AppState;
+use super::error::ApiError;
+use super::extract::{Admin, Body, Device, Params};
+use crate::service::catalog::{ProductInput, UpsertSummary};
+use crate::service::conflicts::ConflictRow;
+use crate::service::orders::CentralOrderInput;
+use crate::service::stock::StockRow;
+use crate::service::{StoreRef, catalog, conflicts, events, feed, orders, stock, stores};
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// Push a batch of the store's outbox events (oldest first). Each event is answered `applied`,
+/// `duplicate` (with the original result), `rejected` (with `code` and `message`) or
+/// `retry_later`.
+#[utoipa::path(post, path = "/v1/events", request_body = PushRequest, security(("device" = [])),
+    responses((status = 200, body = PushResponse), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody),
+              (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn push_events(
+    State(state): State<AppState>,
+    Device(store): Device,
+    Body(request): Body<PushRequest>,
+) -> ApiResult<PushResponse> {
+    let results = events::push(&state.db, &store, &request.events).await?;
+    Ok(Json(PushResponse { results }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ChangesQuery {
+    /// The cursor: the last change id already applied (0 at first).
+    #[serde(default)]
+    pub after: i64,
+    /// At most this many changes (1 to 5000).
+    #[serde(default = "default_limit")]
+    pub limit: i64,
+}
+
+fn default_limit() -> i64 {
+    1000
+}
+
+/// Read the change feed after a cursor: product changes, and the store's stock snapshots,
+/// allocated orders and conflicts.
+#[utoipa::path(get, path = "/v1/changes", params(ChangesQuery), security(("device" = [])),
+    responses((status = 200, body = ChangesResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn changes(
+    State(state): State<AppState>,
+    Device(store): Device,
+    Params(query): Params<ChangesQuery>,
+) -> ApiResult<ChangesResponse> {
+    Ok(Json(feed::read(&state.db, store.id, query.after, query.limit).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewStore {
+    pub code: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default = "default_currency")]
+    pub currency: String,
+}
+
+fn default_currency() -> String {
+    "CNY".into()
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct IssuedToken {
+    pub store: String,
+    /// Shown once; central keeps only its hash.
+    pub token: String,
+}
+
+/// Admin: create a store; answers its first device token.
+#[utoipa::path(post, path = "/v1/admin/stores", request_body = NewStore, security(("admin" = [])),
+    responses((status = 200, body = IssuedToken), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn add_store(
+    State(state): State<AppState>,
+    _: Admin,
+    Body(input): Body<NewStore>,
+) -> ApiResult<IssuedToken> {
+    let (store, token) =
+        stores::add_store(&state.db, &input.code, input.name.as_deref(), &input.currency).await?;
+    Ok(Json(IssuedToken { store: store.code, token }))
+}
+
+/// Admin: issue another device token for a store.
+#[utoipa::path(post, path = "/v1/admin/stores/{code}/tokens", params(("code" = String, Path)), security(("admin" = [])),
+    responses((status = 200, body = IssuedToken), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn issue_token(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(code): Path<String>,
+) -> ApiResult<IssuedToken> {
+    let token = stores::issue_token(&state.db, &code).await?;
+    Ok(Json(IssuedToken { store: code.to_ascii_uppercase(), token }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ProductsInput {
+    pub products: Vec<ProductInput>,
+}
+
+/// Admin: add or change products (each change raises the product's version).
+#[utoipa::path(put, path = "/v1/admin/products", request_body = ProductsInput, security(("admin" = [])),
+    responses((status = 200, body = UpsertSummary), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn upsert_products(
+    State(state): State<AppState>,
+    _: Admin,
+    Body(input): Body<ProductsInput>,
+) -> ApiResult<UpsertSummary> {
+    Ok(Json(catalog::upsert_products(&state.db, &input.products).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Receipt {
+    pub sku: String,
+    pub qty: i64,
+}
+
+/// Admin: goods received at a store.
+#[utoipa::path(post, path = "/v1/admin/stores/{code}/receipts", request_body = Receipt, params(("code" = String, Path)),
+    security(("admin" = [])), responses((status = 200, body = StockRow), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn receive_stock(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(code): Path<String>,
+    Body(input): Body<Receipt>,
+) -> ApiResult<StockRow> {
+    let store = stores::store_by_code(&state.db, &code).await?;
+    Ok(Json(stock::receive(&state.db, &store, &input.sku, input.qty).await?))
+}
+
+/// Admin: a store's stock.
+#[utoipa::path(get, path = "/v1/admin/stores/{code}/stock", params(("code" = String, Path)), security(("admin" = [])),
+    responses((status = 200, body = Vec<StockRow>), (status = 404, body = ErrorBody)))]
+pub async fn list_stock(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(code): Path<String>,
+) -> ApiResult<Vec<StockRow>> {
+    let store = stores::store_by_code(&state.db, &code).await?;
+    Ok(Json(stock::list(&state.db, &store).await?))
+}
+
+/// Admin: place an order from the central platform for a store (reserved at once).
+#[utoipa::path(post, path = "/v1/admin/stores/{code}/orders", request_body = CentralOrderInput, params(("code" = String, Path)),
+    security(("admin" = [])), responses((status = 200, body = AllocatedOrder), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn place_order(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(code): Path<String>,
+    Body(input): Body<CentralOrderInput>,
+) -> ApiResult<AllocatedOrder> {
+    let store = stores::store_by_code(&state.db, &code).await?;
+    Ok(Json(orders::place(&state.db, &store, &input).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ConflictsQuery {
+    /// Only this store's conflicts.
+    pub store: Option<String>,
+}
+
+/// Admin: reservations central could not honour.
+#[utoipa::path(get, path = "/v1/admin/conflicts", params(ConflictsQuery), security(("admin" = [])),
+    responses((status = 200, body = Vec<ConflictRow>), (status = 401, body = ErrorBody)))]
+pub async fn list_conflicts(
+    State(state): State<AppState>,
+    _: Admin,
+    Params(query): Params<ConflictsQuery>,
+) -> ApiResult<Vec<ConflictRow>> {
+    let store: Option<StoreRef> = match query.store {
+        Some(code) => Some(stores::store_by_code(&state.db, &code).await?),
+        None => None,
+    };
+    Ok(Json(conflicts::list(&state.db, store.as_ref()).await?))
+}

@@ -1,0 +1,169 @@
+//! The HTTP API. [`router`] builds it; [`serve`] runs it until shutdown, finishing requests in
+//! flight.
+//!
+//! Every request gets a trace id — from the caller's W3C `traceparent` header when there is one —
+//! recorded on its log lines and echoed in the `traceparent` response header, so a slow call seen
+//! on a device can be found in central's logs.
+
+pub mod api;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tracing::Instrument;
+
+use crate::db::Db;
+use crate::service::stores;
+
+/// Shared by all handlers.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    /// SHA-256 of the admin credential.
+    pub admin_hash: String,
+    pub limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    metrics: PrometheusHandle,
+}
+
+/// How the server behaves.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub admin_token: String,
+    /// Requests per second per device token (bursts of twice that).
+    pub rate_limit_per_second: u32,
+    /// The largest request body, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { admin_token: String::new(), rate_limit_per_second: 200, max_body_bytes: 2 * 1024 * 1024 }
+    }
+}
+
+fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            // A second server in the same process (tests) shares the first one's recorder.
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+pub fn router(db: Db, settings: &Settings) -> Router {
+    let per_second = NonZeroU32::new(settings.rate_limit_per_second.max(1)).unwrap_or(NonZeroU32::MIN);
+    let burst = per_second.saturating_mul(NonZeroU32::new(2).unwrap_or(NonZeroU32::MIN));
+    let state = AppState {
+        db,
+        admin_hash: stores::hash_token(&settings.admin_token),
+        limiter: Arc::new(RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))),
+        metrics: metrics_handle(),
+    };
+    let v1 = Router::new()
+        .route("/events", post(api::push_events))
+        .route("/changes", get(api::changes))
+        .route("/admin/stores", post(api::add_store))
+        .route("/admin/stores/{code}/tokens", post(api::issue_token))
+        .route("/admin/stores/{code}/receipts", post(api::receive_stock))
+        .route("/admin/stores/{code}/stock", get(api::list_stock))
+        .route("/admin/stores/{code}/orders", post(api::place_order))
+        .route("/admin/products", put(api::upsert_products))
+        .route("/admin/conflicts", get(api::list_conflicts));
+    Router::new()
+        .nest("/v1", v1)
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/openapi.json", get(openapi_json))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(settings.max_body_bytes))
+        .layer(middleware::from_fn(trace))
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(state.db.reader()).await {
+        Ok(_) => (StatusCode::OK, "ok\n").into_response(),
+        Err(err) => {
+            tracing::error!(%err, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
+}
+
+async fn openapi_json() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], openapi::document()).into_response()
+}
+
+async fn not_found() -> error::ApiError {
+    error::ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+}
+
+/// The trace id of a W3C `traceparent` (`00-<32 hex>-<16 hex>-<2 hex>`), or a new one.
+pub fn trace_id(traceparent: Option<&str>) -> String {
+    let given = traceparent.and_then(|tp| {
+        let parts: Vec<&str> = tp.trim().split('-').collect();
+        (parts.len() == 4
+            && parts[1].len() == 32
+            && parts[1].bytes().all(|b| b.is_ascii_hexdigit())
+            && parts[1] != "0".repeat(32))
+        .then(|| parts[1].to_ascii_lowercase())
+    });
+    given.unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string())
+}
+
+async fn trace(request: Request, next: Next) -> Response {
+    let trace_id = trace_id(request.headers().get("traceparent").and_then(|v| v.to_str().ok()));
+    let endpoint = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let method = request.method().clone();
+    let span = tracing::info_span!("request", trace_id = %trace_id, %method, endpoint = %endpoint);
+    let start = Instant::now();
+    let mut response = next.run(request).instrument(span.clone()).await;
+    let elapsed = start.elapsed();
+    let status = response.status().as_u16();
+    span.in_scope(|| tracing::info!(status, latency_ms = elapsed.as_secs_f64() * 1000.0, "handled"));
+    let labels = [("endpoint", endpoint), ("status", status.to_string())];
+    metrics::histogram!("storedesk_http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
+    metrics::counter!("storedesk_http_requests_total", &labels).increment(1);
+    let span_id = &uuid::Uuid::new_v4().simple().to_string()[..16];
+    if let Ok(value) = HeaderValue::from_str(&format!("00-{trace_id}-{span_id}-01")) {
+        response.headers_mut().insert("traceparent", value);
+    }
+    response
+}
+
+/// Serves until `shutdown` resolves, then stops accepting and finishes the requests in flight.
+pub async fn serve(
+    db: Db,
+    listener: tokio::net::TcpListener,
+    settings: Settings,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(db, &settings);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,139 @@
+//! The shared catalog. Every change raises the product's version and goes into the change feed,
+//! so devices replace older versions in their caches.
+
+use std::collections::HashMap;
+
+use sqlx::Row;
+use storedesk_protocol::api::{ChangeBody, ProductChange};
+
+use super::feed::{self, Entry};
+use crate::db::{Db, Val, insert_many, now_ms, placeholders};
+use crate::error::{CentralError, Result};
+
+/// A product as an admin sends it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct ProductInput {
+    pub sku: String,
+    pub name: String,
+    /// Minor units, as a string (`"1250"`).
+    #[serde(with = "storedesk_protocol::minor")]
+    #[schema(value_type = String)]
+    pub price_minor: i64,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// What an upsert changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct UpsertSummary {
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// Adds or changes products in one transaction; unchanged ones keep their version.
+pub async fn upsert_products(db: &Db, products: &[ProductInput]) -> Result<UpsertSummary> {
+    for (i, p) in products.iter().enumerate() {
+        storedesk_domain::Sku::parse(&p.sku)
+            .map_err(|e| CentralError::invalid(format!("products[{i}].sku"), e.to_string()))?;
+        if p.name.trim().is_empty() {
+            return Err(CentralError::invalid(format!("products[{i}].name"), "the name is empty"));
+        }
+        if p.price_minor < 0 {
+            return Err(CentralError::invalid(format!("products[{i}].price_minor"), "the price is negative"));
+        }
+    }
+    let mut tx = db.begin().await?;
+    let mut current: HashMap<String, (String, i64, i64, bool)> = HashMap::new();
+    for chunk in products.chunks(1000) {
+        let sql = format!(
+            "SELECT sku, name, price_minor, version, active FROM products WHERE sku IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for p in chunk {
+            query = query.bind(p.sku.clone());
+        }
+        for row in query.fetch_all(&mut *tx).await? {
+            let active: i64 = row.try_get(4)?;
+            current.insert(row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?, row.try_get(3)?, active != 0));
+        }
+    }
+    let mut summary = UpsertSummary::default();
+    let mut rows = Vec::new();
+    let mut entries = Vec::new();
+    let now = now_ms();
+    for p in products {
+        let version = match current.get(&p.sku) {
+            None => {
+                summary.added += 1;
+                1
+            }
+            Some((name, price, version, active))
+                if *name != p.name || *price != p.price_minor || *active != p.active =>
+            {
+                summary.updated += 1;
+                version + 1
+            }
+            Some(_) => {
+                summary.unchanged += 1;
+                continue;
+            }
+        };
+        current.insert(p.sku.clone(), (p.name.clone(), p.price_minor, version, p.active));
+        rows.push(vec![
+            Val::Text(p.sku.clone()),
+            Val::Text(p.name.clone()),
+            Val::Int(p.price_minor),
+            Val::Int(version),
+            Val::Int(i64::from(p.active)),
+            Val::Int(now),
+        ]);
+        entries.push(Entry {
+            store_id: None,
+            body: ChangeBody::Product(ProductChange {
+                sku: p.sku.clone(),
+                name: p.name.clone(),
+                price_minor: p.price_minor,
+                version,
+                active: p.active,
+            }),
+        });
+    }
+    insert_many(
+        &mut tx,
+        "INSERT INTO products (sku, name, price_minor, version, active, updated_at)",
+        &rows,
+        " ON CONFLICT (sku) DO UPDATE SET name = excluded.name, price_minor = excluded.price_minor,
+             version = excluded.version, active = excluded.active, updated_at = excluded.updated_at",
+    )
+    .await?;
+    feed::append(&mut tx, &entries).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+/// Every product, ordered by SKU.
+pub async fn list_products(db: &Db) -> Result<Vec<(ProductInput, i64)>> {
+    let rows = sqlx::query("SELECT sku, name, price_minor, active, version FROM products ORDER BY sku")
+        .fetch_all(db.reader())
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let active: i64 = r.try_get(3)?;
+            Ok((
+                ProductInput {
+                    sku: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    price_minor: r.try_get(2)?,
+                    active: active != 0,
+                },
+                r.try_get(4)?,
+            ))
+        })
+        .collect()
+}

@@ -1,0 +1,169 @@
+//! Requests and responses of central's HTTP API (`/v1`), shared by the device's sync engine and
+//! the server, so that the two cannot drift.
+
+use serde::{Deserialize, Serialize};
+use storedesk_domain::EventId;
+
+use crate::events::Envelope;
+
+/// `POST /v1/events`: a batch of outbox events, oldest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub events: Vec<Envelope>,
+}
+
+/// How central answered one event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EventStatus {
+    /// Applied now; `result` holds what happened.
+    Applied,
+    /// Applied before (same event id); `result` is the original result.
+    Duplicate,
+    /// Refused; `code` and `message` say why. Permanent unless `code` is a business outcome the
+    /// saga handles (e.g. `insufficient_stock` for `order_placed`).
+    Rejected,
+    /// Not applied yet (an earlier event of the same aggregate is missing): send it again later.
+    RetryLater,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventOutcome {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub event_id: EventId,
+    pub status: EventStatus,
+    /// The stored result of an applied (or duplicate) event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub result: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// `POST /v1/events` answer: one outcome per pushed event, in the same order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushResponse {
+    pub results: Vec<EventOutcome>,
+}
+
+/// The result central stores for an applied event.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppliedResult {
+    /// For `order_placed`: `accepted` (central reserved the stock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reservation: Option<String>,
+    /// The first change-feed id whose stock snapshots include this event's effect; a device's stock
+    /// snapshot at or after this id already counts the event. `None`: the event moved no stock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_id: Option<i64>,
+}
+
+/// Rejection codes with a meaning the device acts on.
+pub mod codes {
+    /// `order_placed` could not be reserved; `available` is in the message and the detail.
+    pub const INSUFFICIENT_STOCK: &str = "insufficient_stock";
+    pub const UNKNOWN_SKU: &str = "unknown_sku";
+    pub const UNKNOWN_ORDER: &str = "unknown_order";
+    pub const INVALID_EVENT: &str = "invalid_event";
+    pub const WRONG_STORE: &str = "wrong_store";
+    pub const SEQUENCE_GAP: &str = "sequence_gap";
+}
+
+/// `GET /v1/changes?after=CURSOR&limit=N` answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangesResponse {
+    pub changes: Vec<Change>,
+    /// The cursor to ask with next time (the last change's id, or the one asked with).
+    pub next_cursor: i64,
+    /// More changes are waiting after `next_cursor`.
+    pub has_more: bool,
+}
+
+/// One entry of the change feed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Change {
+    pub id: i64,
+    #[serde(flatten)]
+    pub body: ChangeBody,
+}
+
+/// What changed: `{"kind": "...", "data": {...}}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", content = "data", rename_all = "snake_case")]
+pub enum ChangeBody {
+    /// A product was added or changed (global to all stores).
+    Product(ProductChange),
+    /// Central's stock of one SKU for the reader's store.
+    Stock(StockSnapshot),
+    /// An order placed on the central platform and allocated to the reader's store, already paid
+    /// and with its stock reserved.
+    OrderAllocated(AllocatedOrder),
+    /// Central can no longer honour an order's reservation (a counter sale took the stock).
+    Conflict(ConflictChange),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProductChange {
+    pub sku: String,
+    pub name: String,
+    #[serde(with = "crate::minor")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub price_minor: i64,
+    pub version: i64,
+    pub active: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StockSnapshot {
+    pub sku: String,
+    pub on_hand: i64,
+    pub reserved: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AllocatedOrder {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub order_id: storedesk_domain::OrderId,
+    pub number: String,
+    pub currency: String,
+    #[serde(with = "crate::minor")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub total_minor: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub lines: Vec<crate::events::LineItem>,
+    pub customer: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConflictChange {
+    pub conflict_id: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub order_id: storedesk_domain::OrderId,
+    pub sku: String,
+    /// Units central allocated to the order but no longer has on hand.
+    pub shortfall: i64,
+    pub message: String,
+}
+
+/// Every error body: `{"code": "...", "message": "..."}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+}

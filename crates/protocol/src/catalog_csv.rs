@@ -1,0 +1,125 @@
+//! Catalog files: CSV with the header `sku,name,price[,stock]` (any column order, any case), prices
+//! in major units of one currency. Used by the device's `catalog import` and central's.
+//!
+//! Every row is checked before anything is written; the first problem is reported with the file,
+//! line and column, so the caller can refuse the whole file.
+
+use std::collections::HashSet;
+use std::io::Read;
+
+use storedesk_domain::{Currency, Sku};
+
+/// Whether the file may carry a `stock` column (the device's) or not (central's catalog).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stock {
+    Optional,
+    Ignored,
+}
+
+/// One checked row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CatalogRow {
+    /// The row's line in the file (the header is line 1).
+    pub line: u64,
+    pub sku: Sku,
+    pub name: String,
+    pub price_minor: i64,
+    /// The counted quantity on hand, when the file gives one.
+    pub stock: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}, line {line}, column {column}: {message}")]
+pub struct CsvError {
+    pub file: String,
+    pub line: u64,
+    pub column: String,
+    pub message: String,
+}
+
+/// Reads and checks every row of a catalog file.
+pub fn parse(
+    mut input: impl Read,
+    source_name: &str,
+    currency: Currency,
+    stock: Stock,
+) -> Result<Vec<CatalogRow>, CsvError> {
+    let error = |line: u64, column: &str, message: String| CsvError {
+        file: source_name.to_string(),
+        line,
+        column: column.to_string(),
+        message,
+    };
+    let mut bytes = Vec::new();
+    input.read_to_end(&mut bytes).map_err(|e| error(0, "-", format!("cannot read the file: {e}")))?;
+    // Spreadsheets often save CSV with a UTF-8 byte order mark.
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut reader = csv::ReaderBuilder::new().flexible(false).trim(csv::Trim::All).from_reader(body);
+    let csv_error = |e: csv::Error| {
+        let line = e.position().map(|p| p.line()).unwrap_or(1);
+        let message = match e.kind() {
+            csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                format!("expected {expected_len} fields, found {len}")
+            }
+            csv::ErrorKind::Utf8 { .. } => "the text is not valid UTF-8 (save the file as UTF-8)".to_string(),
+            _ => e.to_string(),
+        };
+        error(line, "-", message)
+    };
+    let headers = reader.headers().map_err(csv_error)?.clone();
+    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let (Some(sku_at), Some(name_at), Some(price_at)) = (column("sku"), column("name"), column("price"))
+    else {
+        let expected = match stock {
+            Stock::Optional => "sku, name, price and optionally stock",
+            Stock::Ignored => "sku, name and price",
+        };
+        return Err(error(
+            1,
+            "header",
+            format!(
+                "the header must name {expected} (found: {})",
+                headers.iter().collect::<Vec<_>>().join(",")
+            ),
+        ));
+    };
+    let stock_at = match stock {
+        Stock::Optional => column("stock"),
+        Stock::Ignored => None,
+    };
+    let mut seen = HashSet::new();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(csv_error)?;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let field = |at: usize| record.get(at).unwrap_or("");
+        let sku = Sku::parse(field(sku_at)).map_err(|e| error(line, "sku", e.to_string()))?;
+        if !seen.insert(sku.clone()) {
+            return Err(error(line, "sku", format!("SKU {sku} appears more than once")));
+        }
+        let name = field(name_at).to_string();
+        if name.is_empty() {
+            return Err(error(line, "name", "the name is empty".into()));
+        }
+        let price_minor =
+            currency.parse_major(field(price_at)).map_err(|e| error(line, "price", e.to_string()))?;
+        if price_minor < 0 {
+            return Err(error(line, "price", "the price is negative".into()));
+        }
+        let stock = match stock_at.map(field).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(text) => match text.parse::<i64>() {
+                Ok(n) if n >= 0 => Some(n),
+                _ => {
+                    return Err(error(
+                        line,
+                        "stock",
+                        format!("{text:?} is not a whole number of units (0 or more)"),
+                    ));
+                }
+            },
+        };
+        rows.push(CatalogRow { line, sku, name, price_minor, stock });
+    }
+    Ok(rows)
+}
