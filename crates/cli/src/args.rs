@@ -42,9 +42,50 @@ pub enum Command {
     /// Events waiting for (or sent to) central
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Sync with central
+    #[command(subcommand)]
+    Sync(SyncCommand),
+    /// What an operator has to decide on
+    #[command(subcommand)]
+    Attention(AttentionCommand),
     /// Measure the core's speed
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SyncCommand {
+    /// Point this device at central (the token is kept in a file only you can read)
+    Configure {
+        #[arg(long, value_name = "URL")]
+        central: String,
+        #[arg(long)]
+        token: String,
+    },
+    /// Push the outbox and pull central's changes; keeps running unless --once
+    Run {
+        /// One round: exit 0 only when nothing pending could be pushed and the feed is read to its end
+        #[arg(long)]
+        once: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Online/offline, pending and dead events, last success and error, cursor
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AttentionCommand {
+    /// Open items (with --all, resolved ones too)
+    List {
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -198,6 +239,7 @@ pub enum OutboxStatusArg {
     Pending,
     Sent,
     Dead,
+    Discarded,
 }
 
 #[derive(Subcommand, Debug)]
@@ -211,6 +253,10 @@ pub enum OutboxCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Send a dead event again (after fixing what central refused)
+    Retry { id: String },
+    /// Give up on a dead event and the later events of its order; the store's stock then follows central's
+    Discard { id: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -219,6 +265,20 @@ pub enum BenchCommand {
     Saga {
         #[arg(long, default_value_t = 10_000)]
         orders: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Push throughput, initial pull and concurrent devices against a real central on loopback
+    Sync {
+        #[arg(long, default_value_t = 20_000)]
+        events: usize,
+        #[arg(long, default_value_t = 100_000)]
+        products: usize,
+        #[arg(long, default_value_t = 50)]
+        devices: usize,
+        /// Central's database [default: a temporary SQLite file]
+        #[arg(long)]
+        database_url: Option<String>,
         #[arg(long)]
         json: bool,
     },

@@ -6,6 +6,7 @@
 mod args;
 mod output;
 mod run;
+mod sync;
 
 use std::process::ExitCode;
 
@@ -13,11 +14,14 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = args::Cli::parse();
+    // Quiet by default: errors reach the operator as the one line below. STOREDESK_LOG=info (or
+    // debug) shows what happens underneath, e.g. each call to central with its trace id.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("STOREDESK_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off")),
         )
         .with_target(false)
         .init();

@@ -24,6 +24,29 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let store = || open(&data_dir);
     match cli.command {
         Command::Bench(BenchCommand::Saga { orders, json }) => bench_saga(orders, json)?,
+        Command::Bench(BenchCommand::Sync { events, products, devices, database_url, json }) => {
+            crate::sync::bench(events, products, devices, database_url, json)?
+        }
+        Command::Sync(command) => crate::sync::run(&data_dir, store()?, command)?,
+        Command::Attention(AttentionCommand::List { all, json }) => {
+            let store = store()?;
+            let items = store.attention_items(!all)?;
+            if json {
+                return output::json(&items);
+            }
+            let tz = store.settings()?.tz();
+            let mut table = Table::new(&["ID", "KIND", "ORDER", "SINCE", "MESSAGE"]);
+            for item in items {
+                table.row(vec![
+                    item.id.to_string(),
+                    item.kind,
+                    item.order_number.unwrap_or_default(),
+                    output::time(item.created_at, &tz),
+                    item.message,
+                ]);
+            }
+            table.print()?;
+        }
         Command::Init { store: code, name, currency, time_zone } => {
             let settings = store()?.init(StoreSetup { code, name, currency, time_zone })?;
             eprintln!(
@@ -121,11 +144,20 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             table.print()?;
         }
         Command::Order(command) => order_command(&store()?, command)?,
+        Command::Outbox(OutboxCommand::Retry { id }) => {
+            let event = store()?.retry_dead_event(&id)?;
+            eprintln!("{} ({} #{}) will be sent again", event.event_id, event.aggregate, event.aggregate_seq);
+        }
+        Command::Outbox(OutboxCommand::Discard { id }) => {
+            let n = store()?.discard_dead_event(&id)?;
+            eprintln!("discarded {n} event(s); central will not get them");
+        }
         Command::Outbox(OutboxCommand::List { status, limit, json }) => {
             let status = status.map(|s| match s {
                 OutboxStatusArg::Pending => OutboxStatus::Pending,
                 OutboxStatusArg::Sent => OutboxStatus::Sent,
                 OutboxStatusArg::Dead => OutboxStatus::Dead,
+                OutboxStatusArg::Discarded => OutboxStatus::Discarded,
             });
             let events = store()?.outbox(status, limit)?;
             if json {

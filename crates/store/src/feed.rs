@@ -216,12 +216,13 @@ pub(crate) fn recompute_stock(tx: &Transaction<'_>, skus: &BTreeSet<String>, now
         }
     }
     let oldest_snapshot = target.values().map(|(_, change_id)| *change_id).min().unwrap_or(0);
-    // The device's events central may not count yet: unsent ones, and sent ones whose effect lies
-    // past the snapshot. (Sent events without a change id moved no stock at central.)
+    // The device's events central may not count yet: pending and dead ones, and sent ones whose
+    // effect lies past the snapshot. (Sent events without a change id moved no stock at central;
+    // discarded ones will never reach it.)
     let mut stmt = tx.prepare_cached(
         "SELECT seq, event_id, aggregate, aggregate_seq, kind, payload, status, attempts, next_attempt_at,
                 last_error, result, created_at, sent_at, change_id
-         FROM outbox WHERE status <> 'sent' OR change_id > ?1 ORDER BY seq",
+         FROM outbox WHERE status IN ('pending', 'dead') OR (status = 'sent' AND change_id > ?1) ORDER BY seq",
     )?;
     let pending = stmt
         .query_map([oldest_snapshot], |r| {

@@ -11,6 +11,7 @@
 //!   implements; retry with backoff and dead-lettering.
 //! - [`feed`]: applying central's change feed (products, stock snapshots, allocated orders,
 //!   conflicts) and the device's stock view: central's snapshot with local changes replayed on top.
+//! - [`latency`]: per-minute latency rollups (central calls, local commands).
 //! - `saga`: what central's answer to an event does here (confirm, or compensate and hold).
 //! - [`attention`]: items an operator has to decide on.
 //! - [`bench`]: the saga benchmark behind `storedesk bench saga`.
@@ -25,6 +26,7 @@ pub mod catalog;
 pub mod db;
 pub mod error;
 pub mod feed;
+pub mod latency;
 pub mod orders;
 pub mod outbox;
 mod saga;

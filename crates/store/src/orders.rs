@@ -666,6 +666,12 @@ fn write_effects(
         reason
     ])?;
 
+    // Reaching ready to ship or cancelled settles whatever the order was waiting on.
+    if matches!(transition.to, OrderStatus::ReadyToShip | OrderStatus::Cancelled) {
+        tx.prepare_cached("UPDATE attention_items SET resolved_at = ?2 WHERE order_id = ?1 AND resolved_at IS NULL")?
+            .execute(params![order_key, now])?;
+    }
+
     if let Some(kind) = transition.announce {
         let body = event_body(tx, kind, header, lines, &restocked, payment, tracking, reason, now)?;
         outbox::append(tx, &order_aggregate(header.id), announce_seq, &body, now)?;

@@ -27,6 +27,8 @@ pub enum OutboxStatus {
     Pending,
     Sent,
     Dead,
+    /// An operator gave up on it: central will never get it.
+    Discarded,
 }
 
 impl OutboxStatus {
@@ -35,6 +37,7 @@ impl OutboxStatus {
             OutboxStatus::Pending => "pending",
             OutboxStatus::Sent => "sent",
             OutboxStatus::Dead => "dead",
+            OutboxStatus::Discarded => "discarded",
         }
     }
 
@@ -43,8 +46,9 @@ impl OutboxStatus {
             "pending" => Ok(OutboxStatus::Pending),
             "sent" => Ok(OutboxStatus::Sent),
             "dead" => Ok(OutboxStatus::Dead),
+            "discarded" => Ok(OutboxStatus::Discarded),
             other => Err(StoreError::Invalid(format!(
-                "unknown outbox status {other:?} (expected one of: pending, sent, dead)"
+                "unknown outbox status {other:?} (expected one of: pending, sent, dead, discarded)"
             ))),
         }
     }
@@ -237,13 +241,20 @@ pub struct OutboxStats {
 }
 
 /// Pushes one batch of due events through `relay` and records the answers.
-pub async fn push_due<R: Relay>(
+pub async fn push_due<R: Relay>(store: &Store, relay: &R, policy: &RetryPolicy, now_ms: i64) -> Result<PushReport> {
+    push_due_as_of(store, relay, policy, now_ms, now_ms).await
+}
+
+/// Like [`push_due`], but takes the events that are due by `due_at` (an operator's "sync now"
+/// passes a moment past every backoff); answers are still recorded at `now_ms`.
+pub async fn push_due_as_of<R: Relay>(
     store: &Store,
     relay: &R,
     policy: &RetryPolicy,
+    due_at: i64,
     now_ms: i64,
 ) -> Result<PushReport> {
-    let due = store.due_events(now_ms, policy.batch_size)?;
+    let due = store.due_events(due_at, policy.batch_size)?;
     if due.is_empty() {
         return Ok(PushReport::default());
     }
@@ -408,6 +419,25 @@ impl Store {
             |_| {},
         )?;
         Ok(OutboxEvent { status: OutboxStatus::Pending, attempts: 0, ..event })
+    }
+}
+
+impl Store {
+    /// An operator gives up on a dead event: it and the later events of its aggregate (which
+    /// central could not apply without it) are discarded. Returns how many events were discarded.
+    pub fn discard_dead_event(&self, event_id: &str) -> Result<usize> {
+        let event = self.dead_event(event_id)?;
+        self.write(
+            |tx| {
+                let n = tx.execute(
+                    "UPDATE outbox SET status = 'discarded', last_error = COALESCE(last_error, '') || ' (discarded by an operator)'
+                     WHERE aggregate = ?1 AND aggregate_seq >= ?2 AND status IN ('pending', 'dead')",
+                    params![event.aggregate, event.aggregate_seq],
+                )?;
+                Ok(n)
+            },
+            |_| {},
+        )
     }
 }
 

@@ -113,7 +113,9 @@ CREATE TABLE outbox (
     aggregate_seq   INTEGER NOT NULL CHECK (aggregate_seq >= 1),
     kind            TEXT NOT NULL,
     payload         TEXT NOT NULL,
-    status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'dead')),
+    -- discarded: an operator gave up on a dead event (and the events of its aggregate after it);
+    -- central never gets them, and the store's stock follows central's.
+    status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'dead', 'discarded')),
     attempts        INTEGER NOT NULL DEFAULT 0,
     next_attempt_at INTEGER NOT NULL,
     last_error      TEXT,

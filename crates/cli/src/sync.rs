@@ -1,0 +1,98 @@
+//! `storedesk sync ...` and `storedesk bench sync`.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use storedesk_store::Store;
+use storedesk_store::feed::keys;
+use storedesk_sync::latency::LatencyRecorder;
+use storedesk_sync::{CentralClient, SyncEngine, credentials, engine};
+
+use crate::args::SyncCommand;
+use crate::output;
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")
+}
+
+/// The engine for the configured central, or an error that says how to configure it.
+pub fn engine(data_dir: &Path, store: Arc<Store>) -> anyhow::Result<SyncEngine> {
+    let url = store.sync_value(keys::CENTRAL_URL)?.context("no central configured: run `storedesk sync configure --central URL --token TOKEN`")?;
+    let token = credentials::load_token(data_dir)
+        .with_context(|| format!("cannot read {}", credentials::token_path(data_dir).display()))?
+        .context("no device token saved: run `storedesk sync configure --central URL --token TOKEN`")?;
+    let client = CentralClient::new(&url, &token, Arc::new(LatencyRecorder::new()))?;
+    Ok(SyncEngine::new(store, client))
+}
+
+pub fn run(data_dir: &Path, store: Store, command: SyncCommand) -> anyhow::Result<()> {
+    let store = Arc::new(store);
+    match command {
+        SyncCommand::Configure { central, token } => {
+            if token.trim().is_empty() {
+                bail!("the token is empty");
+            }
+            // Checks the URL's form before anything is saved.
+            CentralClient::new(&central, &token, Arc::new(LatencyRecorder::new()))?;
+            credentials::save_token(data_dir, &token).with_context(|| format!("cannot save the token in {}", data_dir.display()))?;
+            store.set_sync_value(keys::CENTRAL_URL, central.trim().trim_end_matches('/'))?;
+            eprintln!("this device syncs with {} (token saved in {})", central.trim(), credentials::token_path(data_dir).display());
+        }
+        SyncCommand::Status { json } => {
+            let status = engine::status(&store)?;
+            if json {
+                return output::json(&status);
+            }
+            println!("central:         {}", status.central_url.as_deref().unwrap_or("(not configured)"));
+            println!("online:          {}", if status.online { "yes" } else { "no" });
+            println!("pending events:  {}", status.pending);
+            println!("dead events:     {}", status.dead);
+            if let Some(age) = status.oldest_pending_age_s {
+                println!("oldest pending:  {age} s ago");
+            }
+            println!("last success:    {}", status.last_success_at.as_deref().unwrap_or("never"));
+            if let Some(error) = &status.last_error {
+                println!("last error:      {error}");
+            }
+            println!("feed cursor:     {}", status.cursor);
+        }
+        SyncCommand::Run { once, json } => {
+            let engine = engine(data_dir, store.clone())?;
+            let rt = runtime()?;
+            if once {
+                let report = rt.block_on(engine.round(true))?;
+                if json {
+                    output::json(&report)?;
+                } else {
+                    eprintln!(
+                        "pushed {} ({} settled, {} dead, {} to retry), pulled {} changes, cursor {}",
+                        report.pushed, report.sent, report.dead, report.retrying, report.pulled, report.cursor
+                    );
+                }
+                if let Some(error) = report.error {
+                    bail!("sync did not finish: {error}");
+                }
+                if !report.complete {
+                    bail!("sync did not finish: some events are waiting to be retried (see `storedesk outbox list`)");
+                }
+            } else {
+                let (stop, stopped) = tokio::sync::watch::channel(false);
+                rt.block_on(async {
+                    let ctrl_c = async {
+                        let _ = tokio::signal::ctrl_c().await;
+                        let _ = stop.send(true);
+                    };
+                    let (result, ()) = tokio::join!(engine.run(stopped), ctrl_c);
+                    result
+                })?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn bench(events: usize, products: usize, devices: usize, database_url: Option<String>, json: bool) -> anyhow::Result<()> {
+    let _ = (events, products, devices, database_url, json);
+    bail!("bench sync is not built yet")
+}

@@ -1,0 +1,166 @@
+//! Sync rounds and the background loop.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use storedesk_store::feed::keys;
+use storedesk_store::outbox::{RetryPolicy, push_due_as_of};
+use storedesk_store::{Store, StoreError};
+
+use crate::client::CentralClient;
+
+/// What one round did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RoundReport {
+    pub pushed: usize,
+    pub sent: usize,
+    pub dead: usize,
+    pub retrying: usize,
+    pub pulled: usize,
+    pub cursor: i64,
+    /// The first failure of the round (transport, central's refusal of a whole request).
+    pub error: Option<String>,
+    /// Everything pushable was pushed and settled, and the feed was read to its end.
+    pub complete: bool,
+}
+
+/// What the UI's status bar and `storedesk sync status` show.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SyncStatus {
+    pub configured: bool,
+    pub central_url: Option<String>,
+    /// The last round reached central.
+    pub online: bool,
+    pub pending: i64,
+    pub dead: i64,
+    pub oldest_pending_age_s: Option<i64>,
+    pub last_success_at: Option<String>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<String>,
+    pub cursor: i64,
+}
+
+/// The sync status from the device's database (no network).
+pub fn status(store: &Store) -> Result<SyncStatus, StoreError> {
+    let stats = store.outbox_stats()?;
+    let now = jiff::Timestamp::now();
+    let last_success_at = store.sync_value(keys::LAST_SUCCESS_AT)?;
+    let last_error_at = store.sync_value(keys::LAST_ERROR_AT)?;
+    let central_url = store.sync_value(keys::CENTRAL_URL)?;
+    let online = match (&last_success_at, &last_error_at) {
+        (Some(ok), Some(err)) => ok > err,
+        (Some(_), None) => true,
+        _ => false,
+    };
+    Ok(SyncStatus {
+        configured: central_url.is_some(),
+        central_url,
+        online,
+        pending: stats.pending,
+        dead: stats.dead,
+        oldest_pending_age_s: stats.oldest_pending_at.map(|t| (now.as_second() - t.as_second()).max(0)),
+        last_success_at,
+        last_error: if online { None } else { store.sync_value(keys::LAST_ERROR)? },
+        last_error_at,
+        cursor: store.feed_cursor()?,
+    })
+}
+
+pub struct SyncEngine {
+    store: Arc<Store>,
+    client: CentralClient,
+    policy: RetryPolicy,
+    page_size: i64,
+}
+
+impl SyncEngine {
+    pub fn new(store: Arc<Store>, client: CentralClient) -> Self {
+        SyncEngine { store, client, policy: RetryPolicy::default(), page_size: 2_000 }
+    }
+
+    pub fn with_policy(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    pub fn client(&self) -> &CentralClient {
+        &self.client
+    }
+
+    /// One round: push every due event (`now` = also those waiting for their backoff), then read
+    /// the feed to its end. Network problems end up in the report; only local database errors are
+    /// returned as errors.
+    pub async fn round(&self, now: bool) -> Result<RoundReport, StoreError> {
+        let mut report = RoundReport { cursor: self.store.feed_cursor()?, ..RoundReport::default() };
+        loop {
+            let clock = jiff::Timestamp::now().as_millisecond();
+            let due_at = if now { i64::MAX / 2 } else { clock };
+            let push = push_due_as_of(&self.store, &self.client, &self.policy, due_at, clock).await?;
+            report.pushed += push.pushed;
+            report.sent += push.sent;
+            report.dead += push.dead;
+            report.retrying += push.retrying;
+            if let Some(error) = push.transport_error {
+                report.error.get_or_insert(error);
+                break;
+            }
+            // Stop when a batch made no progress (everything in it must wait), or nothing was due.
+            if push.pushed == 0 || push.sent + push.dead == 0 {
+                break;
+            }
+        }
+        if report.error.is_none() {
+            let mut cursor = self.store.feed_cursor()?;
+            loop {
+                match self.client.changes(cursor, self.page_size).await {
+                    Ok(page) => {
+                        let applied = self.store.apply_changes(&page.changes, page.next_cursor)?;
+                        report.pulled += page.changes.len();
+                        cursor = applied.cursor;
+                        if !page.has_more {
+                            break;
+                        }
+                    }
+                    Err(err) => {
+                        report.error = Some(err.message);
+                        break;
+                    }
+                }
+            }
+            report.cursor = cursor;
+        }
+        let when = jiff::Timestamp::now().to_string();
+        match &report.error {
+            None => self.store.set_sync_value(keys::LAST_SUCCESS_AT, &when)?,
+            Some(error) => {
+                self.store.set_sync_value(keys::LAST_ERROR, error)?;
+                self.store.set_sync_value(keys::LAST_ERROR_AT, &when)?;
+            }
+        }
+        let pending_due = self.store.due_events(if now { i64::MAX / 2 } else { jiff::Timestamp::now().as_millisecond() }, 1)?;
+        report.complete = report.error.is_none() && report.retrying == 0 && pending_due.is_empty();
+        self.store.save_rollups(&self.client.latency().take_rollups())?;
+        Ok(report)
+    }
+
+    /// Runs rounds until `stop` turns true: every second when all is well, and as the backoff of
+    /// the waiting events allows after a failure.
+    pub async fn run(&self, mut stop: tokio::sync::watch::Receiver<bool>) -> Result<(), StoreError> {
+        loop {
+            let report = self.round(false).await?;
+            if let Some(error) = &report.error {
+                tracing::info!(%error, "sync round did not finish; retrying");
+            }
+            let pause = if report.error.is_some() { Duration::from_secs(2) } else { Duration::from_secs(1) };
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                changed = stop.changed() => {
+                    if changed.is_err() || *stop.borrow() {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! The device's sync engine.
+//!
+//! - [`client`]: the HTTP client for central (`reqwest`, rustls): pushes event batches, reads the
+//!   change feed, sends a W3C `traceparent` with every request, records every call's latency, and
+//!   turns transport failures, timeouts, 5xx and 429 (with `Retry-After`) into retryable errors.
+//! - [`engine`]: one sync round (push every due event, then pull the feed to its end) and the
+//!   background loop; the status the UI and `storedesk sync status` show.
+//! - [`latency`]: HDR histograms per endpoint — one-second snapshots for the live view, per-minute
+//!   rollups stored in the device's database.
+//! - [`credentials`]: where the device token is kept when no OS keychain is available.
+//!
+//! The outbox rules (order, backoff, dead letters) and what central's answers do belong to
+//! `storedesk-store`; this crate only carries events and changes over the network.
+
+pub mod client;
+pub mod credentials;
+pub mod engine;
+pub mod latency;
+
+pub use client::CentralClient;
+pub use engine::{RoundReport, SyncEngine, SyncStatus};
