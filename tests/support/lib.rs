@@ -1,7 +1,16 @@
 //! Helpers shared by the cross-process tests in this folder.
 //!
-//! - `crash-child` (`support/crash_child.rs`): a process that takes orders through their lives in a
-//!   loop and reports each committed step on stdout, for `crash.rs` to kill at random moments.
+//! - [`central`]: a real `storedesk-central` on a loopback port, on SQLite or on a fresh PostgreSQL
+//!   database (`STOREDESK_TEST_POSTGRES_URL`; a missing PostgreSQL fails the test unless
+//!   `STOREDESK_SKIP_POSTGRES=1` says to skip it on purpose).
+//! - [`device`]: a device — its own data folder, store and sync engine.
+//! - [`proxy`]: an HTTP proxy between devices and central that injects network faults.
+//! - `crash-child` (`crash_child.rs`): takes orders through their lives until it is killed.
+//! - `sync-child` (`sync_child.rs`): runs sync rounds for a device folder until done (or killed).
+
+pub mod central;
+pub mod device;
+pub mod proxy;
 
 /// The steps the crash child takes an order through, by index of the order: counter orders are
 /// paid and handed over; fulfilment orders are paid, confirmed, shipped and delivered; every fifth

@@ -13,12 +13,17 @@ use crate::args::SyncCommand;
 use crate::output;
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
 }
 
 /// The engine for the configured central, or an error that says how to configure it.
 pub fn engine(data_dir: &Path, store: Arc<Store>) -> anyhow::Result<SyncEngine> {
-    let url = store.sync_value(keys::CENTRAL_URL)?.context("no central configured: run `storedesk sync configure --central URL --token TOKEN`")?;
+    let url = store
+        .sync_value(keys::CENTRAL_URL)?
+        .context("no central configured: run `storedesk sync configure --central URL --token TOKEN`")?;
     let token = credentials::load_token(data_dir)
         .with_context(|| format!("cannot read {}", credentials::token_path(data_dir).display()))?
         .context("no device token saved: run `storedesk sync configure --central URL --token TOKEN`")?;
@@ -35,9 +40,14 @@ pub fn run(data_dir: &Path, store: Store, command: SyncCommand) -> anyhow::Resul
             }
             // Checks the URL's form before anything is saved.
             CentralClient::new(&central, &token, Arc::new(LatencyRecorder::new()))?;
-            credentials::save_token(data_dir, &token).with_context(|| format!("cannot save the token in {}", data_dir.display()))?;
+            credentials::save_token(data_dir, &token)
+                .with_context(|| format!("cannot save the token in {}", data_dir.display()))?;
             store.set_sync_value(keys::CENTRAL_URL, central.trim().trim_end_matches('/'))?;
-            eprintln!("this device syncs with {} (token saved in {})", central.trim(), credentials::token_path(data_dir).display());
+            eprintln!(
+                "this device syncs with {} (token saved in {})",
+                central.trim(),
+                credentials::token_path(data_dir).display()
+            );
         }
         SyncCommand::Status { json } => {
             let status = engine::status(&store)?;
@@ -67,14 +77,21 @@ pub fn run(data_dir: &Path, store: Store, command: SyncCommand) -> anyhow::Resul
                 } else {
                     eprintln!(
                         "pushed {} ({} settled, {} dead, {} to retry), pulled {} changes, cursor {}",
-                        report.pushed, report.sent, report.dead, report.retrying, report.pulled, report.cursor
+                        report.pushed,
+                        report.sent,
+                        report.dead,
+                        report.retrying,
+                        report.pulled,
+                        report.cursor
                     );
                 }
                 if let Some(error) = report.error {
                     bail!("sync did not finish: {error}");
                 }
                 if !report.complete {
-                    bail!("sync did not finish: some events are waiting to be retried (see `storedesk outbox list`)");
+                    bail!(
+                        "sync did not finish: some events are waiting to be retried (see `storedesk outbox list`)"
+                    );
                 }
             } else {
                 let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -92,7 +109,13 @@ pub fn run(data_dir: &Path, store: Store, command: SyncCommand) -> anyhow::Resul
     Ok(())
 }
 
-pub fn bench(events: usize, products: usize, devices: usize, database_url: Option<String>, json: bool) -> anyhow::Result<()> {
+pub fn bench(
+    events: usize,
+    products: usize,
+    devices: usize,
+    database_url: Option<String>,
+    json: bool,
+) -> anyhow::Result<()> {
     let _ = (events, products, devices, database_url, json);
     bail!("bench sync is not built yet")
 }

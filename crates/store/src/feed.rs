@@ -20,7 +20,7 @@ use storedesk_protocol::events::LineItem;
 
 use crate::catalog::{self, ProductVersion};
 use crate::error::{Result, StoreError};
-use crate::orders::{self, CENTRAL_ACTOR, StepDetails};
+use crate::orders::{self, CENTRAL_ACTOR, LocalReservation, StepDetails};
 use crate::outbox::OutboxEvent;
 use crate::{Store, attention, db, stock};
 
@@ -121,7 +121,7 @@ impl Store {
                             }
                         }
                         ChangeBody::Conflict(conflict) => {
-                            apply_conflict(tx, conflict, now)?;
+                            touched.extend(apply_conflict(tx, conflict, now)?);
                             report.conflicts += 1;
                         }
                     }
@@ -177,17 +177,18 @@ fn insert_allocated_order(tx: &Transaction<'_>, order: &AllocatedOrder, now: i64
 }
 
 /// Central released an order's reservation: the order goes on hold for an operator's decision.
-fn apply_conflict(tx: &Transaction<'_>, conflict: &ConflictChange, now: i64) -> Result<()> {
+/// Returns the order's SKUs, whose stock view follows central's snapshot.
+fn apply_conflict(tx: &Transaction<'_>, conflict: &ConflictChange, now: i64) -> Result<Vec<String>> {
     let id = conflict.order_id;
     let (channel, status) = match orders::status_of(tx, id) {
         Ok(found) => found,
         Err(StoreError::UnknownOrder(_)) => {
             tracing::warn!(order = %id, "conflict for an order this device does not have");
-            return Ok(());
+            return Ok(Vec::new());
         }
         Err(other) => return Err(other),
     };
-    orders::set_central_reservation(tx, id, "released", false, now)?;
+    let skus = orders::set_central_reservation(tx, id, "released", LocalReservation::Forget, now)?;
     if channel == Channel::Fulfilment && matches!(status, OrderStatus::Paid | OrderStatus::ReadyToShip) {
         let mut details = StepDetails::by(CENTRAL_ACTOR);
         details.reason = Some(conflict.message.clone());
@@ -195,7 +196,7 @@ fn apply_conflict(tx: &Transaction<'_>, conflict: &ConflictChange, now: i64) -> 
     }
     let detail = serde_json::json!({ "conflict_id": conflict.conflict_id, "sku": conflict.sku, "shortfall": conflict.shortfall });
     attention::raise(tx, "conflict", Some(&id.to_string()), &conflict.message, Some(&detail), now)?;
-    Ok(())
+    Ok(skus)
 }
 
 /// Sets the stock view of `skus` to central's snapshot plus what central does not count yet.
@@ -260,7 +261,13 @@ pub(crate) fn recompute_stock(tx: &Transaction<'_>, skus: &BTreeSet<String>, now
             sum.reserved += qty;
         }
     }
-    for (sku, (want, _)) in target {
+    for (sku, (want, snapshot_id)) in target {
+        if want.reserved < 0 {
+            return Err(StoreError::Invalid(format!(
+                "central's stock of {sku} (change {snapshot_id}) with this device's unsent changes on top gives a negative reservation ({}); the change feed and the outbox disagree",
+                want.reserved
+            )));
+        }
         let have = stock::level(tx, &sku)?;
         let delta =
             StockDelta { on_hand: want.on_hand - have.on_hand, reserved: want.reserved - have.reserved };

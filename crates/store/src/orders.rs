@@ -535,19 +535,30 @@ pub(crate) fn step(
     apply_in(tx, &header, &OrderAction { event, details }, now)
 }
 
-/// Records central's answer to the order's reservation; `release` gives the local reservation back
-/// (the compensation when central refused, or released it in a conflict).
+/// What recording central's answer does to the order's local reservation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LocalReservation {
+    Keep,
+    /// Give it back with ledger rows (the compensation when central refused the reservation).
+    Release,
+    /// Stop counting it without ledger rows: central's next stock snapshot accounts for it (a
+    /// conflict released it at central).
+    Forget,
+}
+
+/// Records central's answer to the order's reservation (`accepted`, `rejected`, `released`).
 pub(crate) fn set_central_reservation(
     tx: &Transaction<'_>,
     id: OrderId,
     answer: &str,
-    release: bool,
+    local: LocalReservation,
     now: i64,
-) -> Result<()> {
+) -> Result<Vec<String>> {
     let header = resolve(tx, &id.to_string())?;
-    if release && header.reservation_held {
+    let lines = load_lines(tx, id)?;
+    if local == LocalReservation::Release && header.reservation_held {
         let key = id.to_string();
-        for line in load_lines(tx, id)? {
+        for line in &lines {
             stock::move_stock(tx, &line.sku, LedgerReason::Release, Some(&key), None, now, |l| {
                 l.release(line.qty)
             })?;
@@ -557,8 +568,8 @@ pub(crate) fn set_central_reservation(
         "UPDATE orders SET central_reservation = ?2,
              reservation_held = CASE WHEN ?3 THEN 0 ELSE reservation_held END WHERE id = ?1",
     )?
-    .execute(params![id.to_string(), answer, release])?;
-    Ok(())
+    .execute(params![id.to_string(), answer, local != LocalReservation::Keep])?;
+    Ok(lines.into_iter().map(|l| l.sku).collect())
 }
 
 /// The order's status and channel (for the saga).
@@ -668,8 +679,10 @@ fn write_effects(
 
     // Reaching ready to ship or cancelled settles whatever the order was waiting on.
     if matches!(transition.to, OrderStatus::ReadyToShip | OrderStatus::Cancelled) {
-        tx.prepare_cached("UPDATE attention_items SET resolved_at = ?2 WHERE order_id = ?1 AND resolved_at IS NULL")?
-            .execute(params![order_key, now])?;
+        tx.prepare_cached(
+            "UPDATE attention_items SET resolved_at = ?2 WHERE order_id = ?1 AND resolved_at IS NULL",
+        )?
+        .execute(params![order_key, now])?;
     }
 
     if let Some(kind) = transition.announce {

@@ -241,7 +241,12 @@ pub struct OutboxStats {
 }
 
 /// Pushes one batch of due events through `relay` and records the answers.
-pub async fn push_due<R: Relay>(store: &Store, relay: &R, policy: &RetryPolicy, now_ms: i64) -> Result<PushReport> {
+pub async fn push_due<R: Relay>(
+    store: &Store,
+    relay: &R,
+    policy: &RetryPolicy,
+    now_ms: i64,
+) -> Result<PushReport> {
     push_due_as_of(store, relay, policy, now_ms, now_ms).await
 }
 

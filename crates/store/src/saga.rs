@@ -18,7 +18,7 @@ use storedesk_protocol::events::{EventBody, OrderPlaced};
 
 use crate::attention;
 use crate::error::Result;
-use crate::orders::{self, CENTRAL_ACTOR, StepDetails};
+use crate::orders::{self, CENTRAL_ACTOR, LocalReservation, StepDetails};
 use crate::outbox::{OutboxEvent, PushResult};
 
 /// What becomes of an event after central's answer.
@@ -45,7 +45,7 @@ pub(crate) fn on_answer(
         PushResult::Applied(result) | PushResult::Duplicate(result) => {
             let result: AppliedResult = serde_json::from_value(result.clone()).unwrap_or_default();
             if let (Some(order_id), Some("accepted")) = (placed(), result.reservation.as_deref()) {
-                orders::set_central_reservation(tx, order_id, "accepted", false, now)?;
+                orders::set_central_reservation(tx, order_id, "accepted", LocalReservation::Keep, now)?;
                 if orders::status_of(tx, order_id)?.1 == OrderStatus::Paid {
                     orders::step(
                         tx,
@@ -64,7 +64,7 @@ pub(crate) fn on_answer(
             let Some(order_id) = placed() else {
                 return Ok(Settled::Dead { reason: format!("{code}: {message}") });
             };
-            orders::set_central_reservation(tx, order_id, "rejected", true, now)?;
+            orders::set_central_reservation(tx, order_id, "rejected", LocalReservation::Release, now)?;
             let status = orders::status_of(tx, order_id)?.1;
             if status == OrderStatus::Paid {
                 let mut details = StepDetails::by(CENTRAL_ACTOR);

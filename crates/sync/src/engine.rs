@@ -138,7 +138,9 @@ impl SyncEngine {
                 self.store.set_sync_value(keys::LAST_ERROR_AT, &when)?;
             }
         }
-        let pending_due = self.store.due_events(if now { i64::MAX / 2 } else { jiff::Timestamp::now().as_millisecond() }, 1)?;
+        let pending_due = self
+            .store
+            .due_events(if now { i64::MAX / 2 } else { jiff::Timestamp::now().as_millisecond() }, 1)?;
         report.complete = report.error.is_none() && report.retrying == 0 && pending_due.is_empty();
         self.store.save_rollups(&self.client.latency().take_rollups())?;
         Ok(report)

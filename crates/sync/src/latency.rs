@@ -122,9 +122,14 @@ impl LatencyRecorder {
         endpoints
             .iter()
             .map(|(name, e)| {
-                let in_progress = e.second.as_ref().filter(|w| w.start == previous).map(|w| second_snapshot(name, w));
+                let in_progress =
+                    e.second.as_ref().filter(|w| w.start == previous).map(|w| second_snapshot(name, w));
                 let finished = e.last_second.clone().filter(|s| s.second == previous);
-                in_progress.or(finished).unwrap_or(SecondSnapshot { endpoint: name.clone(), second: previous, ..Default::default() })
+                in_progress.or(finished).unwrap_or(SecondSnapshot {
+                    endpoint: name.clone(),
+                    second: previous,
+                    ..Default::default()
+                })
             })
             .collect()
     }

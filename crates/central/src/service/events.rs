@@ -137,6 +137,18 @@ struct Stored {
     message: Option<String>,
 }
 
+/// An answer to store in the inbox once the batch's feed ids are known.
+struct Answer {
+    index: usize,
+    status: &'static str,
+    /// Without its `change_id` yet.
+    result: Option<AppliedResult>,
+    code: Option<&'static str>,
+    message: Option<String>,
+    /// The SKUs whose stock the event moved.
+    skus: Vec<String>,
+}
+
 /// What applying one event came to.
 enum Applied {
     Done {
@@ -158,8 +170,13 @@ enum Applied {
 async fn push_once(db: &Db, store: &StoreRef, events: &[Envelope]) -> Result<Vec<EventOutcome>> {
     let mut tx = db.begin().await?;
     let now = now_ms();
-    let stored = load_inbox(&mut tx, events).await?;
+    // The inbox is read last: on PostgreSQL each statement sees what was committed before it, so
+    // an event that any earlier read (heads, orders, stock) already reflects is certainly in the
+    // inbox read, and is answered as a duplicate rather than judged again on half-fresh state.
     let mut heads = load_heads(&mut tx, store, events).await?;
+    // Only the heads this batch moves are written back: a stale loaded value must never overwrite
+    // what a concurrent batch committed.
+    let mut moved: BTreeSet<String> = BTreeSet::new();
 
     let mut work = Work::new(db, store, now);
     let order_ids: Vec<OrderId> = events.iter().filter_map(|e| order_id(&e.body)).collect();
@@ -176,17 +193,10 @@ async fn push_once(db: &Db, store: &StoreRef, events: &[Envelope]) -> Result<Vec
         }
     }
     work.load_skus(&mut tx, skus).await?;
+    let stored = load_inbox(&mut tx, events).await?;
 
     let mut outcomes = Vec::with_capacity(events.len());
-    // (event, status, result json without change id yet, code, message, skus)
-    let mut to_store: Vec<(
-        usize,
-        &'static str,
-        Option<AppliedResult>,
-        Option<&'static str>,
-        Option<String>,
-        Vec<String>,
-    )> = Vec::new();
+    let mut to_store: Vec<Answer> = Vec::new();
     let mut blocked: BTreeSet<&str> = BTreeSet::new();
     for (i, event) in events.iter().enumerate() {
         let id = event.event_id;
@@ -228,12 +238,28 @@ async fn push_once(db: &Db, store: &StoreRef, events: &[Envelope]) -> Result<Vec
         match apply(&mut work, &mut tx, event).await? {
             Applied::Done { result, skus } => {
                 heads.insert(event.aggregate.clone(), event.aggregate_seq);
-                to_store.push((i, "applied", Some(result), None, None, skus));
+                moved.insert(event.aggregate.clone());
+                to_store.push(Answer {
+                    index: i,
+                    status: "applied",
+                    result: Some(result),
+                    code: None,
+                    message: None,
+                    skus,
+                });
                 outcomes.push(outcome(id, EventStatus::Applied, None, None, None));
             }
             Applied::Refused { code, message } => {
                 heads.insert(event.aggregate.clone(), event.aggregate_seq);
-                to_store.push((i, "rejected", None, Some(code), Some(message.clone()), Vec::new()));
+                moved.insert(event.aggregate.clone());
+                to_store.push(Answer {
+                    index: i,
+                    status: "rejected",
+                    result: None,
+                    code: Some(code),
+                    message: Some(message.clone()),
+                    skus: Vec::new(),
+                });
                 outcomes.push(outcome(id, EventStatus::Rejected, None, Some(code), Some(message)));
             }
             Applied::Invalid { code, message } => {
@@ -245,7 +271,7 @@ async fn push_once(db: &Db, store: &StoreRef, events: &[Envelope]) -> Result<Vec
 
     let snapshot_ids = work.flush(&mut tx).await?;
     let mut inbox_rows = Vec::with_capacity(to_store.len());
-    for (i, status, result, code, message, skus) in to_store {
+    for Answer { index: i, status, result, code, message, skus } in to_store {
         let event = &events[i];
         let result = result.map(|mut r| {
             r.change_id = skus.iter().filter_map(|s| snapshot_ids.get(s)).min().copied();
@@ -277,8 +303,11 @@ async fn push_once(db: &Db, store: &StoreRef, events: &[Envelope]) -> Result<Vec
         "",
     )
     .await?;
-    let head_rows: Vec<Vec<Val>> =
-        heads.iter().map(|(a, s)| vec![Val::Int(store.id), Val::Text(a.clone()), Val::Int(*s)]).collect();
+    let head_rows: Vec<Vec<Val>> = heads
+        .iter()
+        .filter(|(a, _)| moved.contains(*a))
+        .map(|(a, s)| vec![Val::Int(store.id), Val::Text(a.clone()), Val::Int(*s)])
+        .collect();
     insert_many(
         &mut tx,
         "INSERT INTO aggregate_heads (store_id, aggregate, last_seq)",

@@ -143,7 +143,7 @@ impl<'s> Work<'s> {
         Ok(())
     }
 
-    /// Loads orders (of any store: the caller checks ownership) with their lines.
+    /// Loads (and locks) orders (of any store: the caller checks ownership) with their lines.
     pub async fn load_orders(&mut self, conn: &mut sqlx::AnyConnection, ids: &[OrderId]) -> Result<()> {
         let wanted: Vec<String> = ids
             .iter()
@@ -155,8 +155,9 @@ impl<'s> Work<'s> {
         for chunk in wanted.chunks(500) {
             let sql = format!(
                 "SELECT id, store_id, number, origin, channel, status, currency, total_minor, holds_reservation, customer, created_at
-                 FROM orders WHERE id IN ({})",
-                placeholders(1, chunk.len())
+                 FROM orders WHERE id IN ({}) ORDER BY id{}",
+                placeholders(1, chunk.len()),
+                self.lock
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in chunk {
@@ -278,6 +279,13 @@ impl<'s> Work<'s> {
             }
         }
         self.load_orders(conn, &candidates).await?;
+        // Their other lines' stock must be loaded (and locked) before it is changed.
+        let skus: Vec<String> = candidates
+            .iter()
+            .filter_map(|id| self.orders.get(id))
+            .flat_map(|o| o.lines.iter().map(|l| l.sku.clone()))
+            .collect();
+        self.load_skus(conn, skus).await?;
         for id in candidates {
             if !short(self) {
                 break;

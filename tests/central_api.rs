@@ -1,0 +1,461 @@
+//! central's HTTP API from the outside: who may do what, what bad input gets, and the operational
+//! endpoints. Run on SQLite (the HTTP layer is the same on both backends; the storage tests in
+//! `sync.rs` and `fault_injection.rs` run on both).
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use storedesk_central::http::Settings;
+use storedesk_tests::central::{ADMIN, Backend, TestCentral};
+
+async fn central() -> TestCentral {
+    TestCentral::start(Backend::Sqlite).await.expect("SQLite is always available")
+}
+
+fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
+fn event(kind: &str, payload: Value, aggregate: String, seq: i64) -> Value {
+    json!({
+        "event_id": uuid_v7(),
+        "aggregate": aggregate,
+        "aggregate_seq": seq,
+        "created_at": "2026-11-27T08:00:00Z",
+        "kind": kind,
+        "payload": payload,
+    })
+}
+
+fn uuid_v7() -> String {
+    storedesk_domain::EventId::new().to_string()
+}
+
+fn counter_sale(sku: &str, qty: i64) -> Value {
+    let order = uuid_v7();
+    event(
+        "counter_sale",
+        json!({
+            "order_id": order, "number": "X-20261127-0001", "currency": "CNY", "total_minor": "1250",
+            "lines": [{"sku": sku, "qty": qty, "unit_price_minor": "1250"}], "payments": [], "customer": null,
+            "at": "2026-11-27T08:00:00Z"
+        }),
+        format!("order:{order}"),
+        1,
+    )
+}
+
+/// Sends `body` to `/v1/events` and checks the answer is `status` with a JSON error naming `contains`.
+async fn expect_error(
+    client: &reqwest::Client,
+    central: &TestCentral,
+    token: &str,
+    body: String,
+    status: StatusCode,
+    contains: &str,
+) {
+    let response = client
+        .post(format!("{}/v1/events", central.url))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), status);
+    let error: Value = response.json().await.expect("a JSON error body");
+    assert!(error["code"].is_string(), "{error}");
+    let message = error["message"].as_str().expect("message");
+    assert!(message.contains(contains), "{message:?} should mention {contains:?}");
+}
+
+#[tokio::test]
+async fn a_store_token_reaches_only_its_own_store() {
+    let central = central().await;
+    let token_a = central.add_store("AA").await;
+    let token_b = central.add_store("BB").await;
+    central.products(&[("TEA", "Tea", 1250)]).await;
+    central.receive("AA", "TEA", 10).await;
+    central.receive("BB", "TEA", 7).await;
+    let client = http();
+
+    // B's change feed does not show A's stock, and A's does not show B's.
+    let feed: Value = client
+        .get(format!("{}/v1/changes?after=0", central.url))
+        .bearer_auth(&token_a)
+        .send()
+        .await
+        .expect("feed")
+        .json()
+        .await
+        .expect("json");
+    let stock: Vec<&Value> =
+        feed["changes"].as_array().expect("changes").iter().filter(|c| c["kind"] == "stock").collect();
+    assert_eq!(stock.len(), 1);
+    assert_eq!(stock[0]["data"]["on_hand"], 10);
+
+    // A pushes a counter sale that names an order of B: refused, and B's stock is untouched.
+    let sale = counter_sale("TEA", 2);
+    let b_order = sale["payload"]["order_id"].as_str().expect("id").to_string();
+    let pushed: Value = client
+        .post(format!("{}/v1/events", central.url))
+        .bearer_auth(&token_b)
+        .json(&json!({"events": [sale]}))
+        .send()
+        .await
+        .expect("push")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(pushed["results"][0]["status"], "applied");
+    let cancel = event(
+        "order_cancelled",
+        json!({"order_id": b_order, "reason": null, "at": "2026-11-27T08:00:00Z"}),
+        format!("order:{b_order}"),
+        2,
+    );
+    let answer: Value = client
+        .post(format!("{}/v1/events", central.url))
+        .bearer_auth(&token_a)
+        .json(&json!({"events": [cancel]}))
+        .send()
+        .await
+        .expect("push")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(answer["results"][0]["status"], "retry_later", "store A has no such order sequence: {answer}");
+    assert_eq!(central.level("BB", "TEA").await, (5, 0));
+    assert_eq!(central.level("AA", "TEA").await, (10, 0));
+
+    // Replaying B's event id with A's token does not reveal B's answer.
+    let replay = json!({"events": [{"event_id": pushed["results"][0]["event_id"], "aggregate": format!("order:{b_order}"), "aggregate_seq": 1,
+        "created_at": "2026-11-27T08:00:00Z", "kind": "counter_sale", "payload": {"order_id": b_order, "number": "X", "currency": "CNY",
+        "total_minor": "1250", "lines": [{"sku": "TEA", "qty": 2, "unit_price_minor": "1250"}], "payments": [], "customer": null, "at": "2026-11-27T08:00:00Z"}}]});
+    let answer: Value = client
+        .post(format!("{}/v1/events", central.url))
+        .bearer_auth(&token_a)
+        .json(&replay)
+        .send()
+        .await
+        .expect("push")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(answer["results"][0]["code"], "wrong_store");
+    central.stop().await;
+}
+
+#[tokio::test]
+async fn wrong_revoked_and_missing_credentials_get_401_and_device_tokens_cannot_administer() {
+    let central = central().await;
+    let token = central.add_store("AA").await;
+    let client = http();
+    let feed = |t: Option<&str>| {
+        let mut request = client.get(format!("{}/v1/changes", central.url));
+        if let Some(t) = t {
+            request = request.bearer_auth(t);
+        }
+        request.send()
+    };
+    assert_eq!(feed(Some(&token)).await.expect("feed").status(), StatusCode::OK);
+    assert_eq!(feed(None).await.expect("feed").status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(feed(Some("sdt_wrong")).await.expect("feed").status(), StatusCode::UNAUTHORIZED);
+    storedesk_central::service::stores::revoke_token(&central.db, &token).await.expect("revoke");
+    let revoked = feed(Some(&token)).await.expect("feed");
+    assert_eq!(revoked.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = revoked.json().await.expect("json");
+    assert_eq!(body["code"], "unauthorized");
+
+    let other = central.add_store("BB").await;
+    let admin = |t: Option<&str>| {
+        let mut request =
+            client.post(format!("{}/v1/admin/stores", central.url)).json(&json!({"code": "CC"}));
+        if let Some(t) = t {
+            request = request.bearer_auth(t);
+        }
+        request.send()
+    };
+    assert_eq!(admin(None).await.expect("admin").status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(admin(Some("sda_wrong")).await.expect("admin").status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(admin(Some(&other)).await.expect("admin").status(), StatusCode::FORBIDDEN);
+    let created = admin(Some(ADMIN)).await.expect("admin");
+    assert_eq!(created.status(), StatusCode::OK);
+    let created: Value = created.json().await.expect("json");
+    assert!(created["token"].as_str().is_some_and(|t| t.starts_with("sdt_")));
+    let stock = client
+        .get(format!("{}/v1/admin/stores/AA/stock", central.url))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .expect("stock");
+    assert_eq!(stock.status(), StatusCode::FORBIDDEN);
+    central.stop().await;
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_4xx_with_a_json_error_and_never_a_5xx() {
+    let central = central().await;
+    let token = central.add_store("AA").await;
+    central.products(&[("TEA", "Tea", 1250)]).await;
+    central.receive("AA", "TEA", 10).await;
+    let client = http();
+    let s = |v: Value| v.to_string();
+
+    expect_error(&client, &central, &token, "{\"events\": [".into(), StatusCode::BAD_REQUEST, "").await;
+    expect_error(
+        &client,
+        &central,
+        &token,
+        s(json!({"events": "none"})),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "events",
+    )
+    .await;
+    let mut wrong_type = counter_sale("TEA", 1);
+    wrong_type["aggregate_seq"] = json!("one");
+    expect_error(
+        &client,
+        &central,
+        &token,
+        s(json!({"events": [wrong_type]})),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "aggregate_seq",
+    )
+    .await;
+    let mut unknown_kind = counter_sale("TEA", 1);
+    unknown_kind["kind"] = json!("order_teleported");
+    expect_error(
+        &client,
+        &central,
+        &token,
+        s(json!({"events": [unknown_kind]})),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "order_teleported",
+    )
+    .await;
+    expect_error(
+        &client,
+        &central,
+        &token,
+        s(json!({"events": [counter_sale("TEA", 0)]})),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "events[0].payload.lines[0].qty",
+    )
+    .await;
+    expect_error(
+        &client,
+        &central,
+        &token,
+        s(json!({"events": [counter_sale("TEA", -3)]})),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "events[0].payload.lines[0].qty",
+    )
+    .await;
+    let huge = format!("{{\"events\": [{}]}}", vec![s(counter_sale("TEA", 1)); 9000].join(","));
+    assert!(huge.len() > Settings::default().max_body_bytes);
+    expect_error(&client, &central, &token, huge, StatusCode::PAYLOAD_TOO_LARGE, "").await;
+
+    // An unknown SKU is a refusal of that event (the device dead-letters it), not of the request.
+    let answer: Value = client
+        .post(format!("{}/v1/events", central.url))
+        .bearer_auth(&token)
+        .json(&json!({"events": [counter_sale("NOPE", 1)]}))
+        .send()
+        .await
+        .expect("push")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(answer["results"][0]["status"], "rejected");
+    assert_eq!(answer["results"][0]["code"], "unknown_sku");
+
+    // Admin input is validated too.
+    let receipt = client
+        .post(format!("{}/v1/admin/stores/AA/receipts", central.url))
+        .bearer_auth(ADMIN)
+        .json(&json!({"sku": "TEA", "qty": 0}))
+        .send()
+        .await
+        .expect("receipt");
+    assert_eq!(receipt.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let unknown = client
+        .post(format!("{}/v1/admin/stores/AA/orders", central.url))
+        .bearer_auth(ADMIN)
+        .json(&json!({"lines": [{"sku": "NOPE", "qty": 1}]}))
+        .send()
+        .await
+        .expect("order");
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let too_many = client
+        .post(format!("{}/v1/admin/stores/AA/orders", central.url))
+        .bearer_auth(ADMIN)
+        .json(&json!({"lines": [{"sku": "TEA", "qty": 11}]}))
+        .send()
+        .await
+        .expect("order");
+    assert_eq!(too_many.status(), StatusCode::CONFLICT);
+    let body: Value = too_many.json().await.expect("json");
+    assert_eq!(body["code"], "insufficient_stock");
+    let feed = client
+        .get(format!("{}/v1/changes?after=-1", central.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("feed");
+    assert_eq!(feed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let feed = client
+        .get(format!("{}/v1/changes?limit=abc", central.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("feed");
+    assert_eq!(feed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let missing = client.get(format!("{}/v1/nothing", central.url)).send().await.expect("404");
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+
+    let metrics = client
+        .get(format!("{}/metrics", central.url))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(!metrics.contains("status=\"5"), "a request produced a 5xx:\n{metrics}");
+    central.stop().await;
+}
+
+#[tokio::test]
+async fn each_token_is_rate_limited_with_retry_after() {
+    let central = TestCentral::start_with(
+        Backend::Sqlite,
+        Settings { admin_token: ADMIN.into(), rate_limit_per_second: 2, ..Settings::default() },
+    )
+    .await
+    .expect("central");
+    let token = central.add_store("AA").await;
+    let other = central.add_store("BB").await;
+    let client = http();
+    let mut limited = None;
+    for _ in 0..10 {
+        let response =
+            client.get(format!("{}/v1/changes", central.url)).bearer_auth(&token).send().await.expect("feed");
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some(response);
+            break;
+        }
+    }
+    let limited = limited.expect("a burst past the limit is refused");
+    let wait: u64 = limited
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!(wait >= 1);
+    let body: Value = limited.json().await.expect("json");
+    assert_eq!(body["code"], "rate_limited");
+    let fine =
+        client.get(format!("{}/v1/changes", central.url)).bearer_auth(&other).send().await.expect("feed");
+    assert_eq!(fine.status(), StatusCode::OK, "another token is not affected");
+    central.stop().await;
+}
+
+#[tokio::test]
+async fn health_metrics_openapi_and_trace_ids() {
+    let central = central().await;
+    let token = central.add_store("AA").await;
+    let client = http();
+    assert_eq!(
+        client.get(format!("{}/healthz", central.url)).send().await.expect("health").status(),
+        StatusCode::OK
+    );
+    let trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let response = client
+        .get(format!("{}/v1/changes", central.url))
+        .bearer_auth(&token)
+        .header("traceparent", format!("00-{trace}-00f067aa0ba902b7-01"))
+        .send()
+        .await
+        .expect("feed");
+    let echoed =
+        response.headers().get("traceparent").and_then(|v| v.to_str().ok()).expect("traceparent echoed");
+    assert!(echoed.starts_with(&format!("00-{trace}-")), "central keeps the caller's trace id: {echoed}");
+    let metrics = client
+        .get(format!("{}/metrics", central.url))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains("storedesk_http_requests_total{endpoint=\"/v1/changes\",status=\"200\"}"),
+        "{metrics}"
+    );
+    let served: Value = client
+        .get(format!("{}/openapi.json", central.url))
+        .send()
+        .await
+        .expect("openapi")
+        .json()
+        .await
+        .expect("json");
+    assert!(served["paths"]["/v1/events"]["post"].is_object());
+    central.stop().await;
+}
+
+/// The committed `crates/central/openapi.json` must be what the code generates. Run with
+/// `UPDATE_OPENAPI=1` to rewrite it after an (additive!) API change.
+#[test]
+fn the_committed_openapi_document_matches_the_code() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates/central/openapi.json");
+    let generated = storedesk_central::http::openapi::document();
+    if std::env::var("UPDATE_OPENAPI").as_deref() == Ok("1") {
+        std::fs::write(path, &generated).expect("write openapi.json");
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "crates/central/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test -p storedesk-tests --test central_api` and commit it"
+    );
+}
+
+#[tokio::test]
+async fn shutdown_finishes_requests_in_flight() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut central = central().await;
+    let token = central.add_store("AA").await;
+    central.products(&[("TEA", "Tea", 1250)]).await;
+    let body = json!({"events": [counter_sale("TEA", 1)]}).to_string();
+    // A request whose body is only half sent when the shutdown begins.
+    let mut conn = tokio::net::TcpStream::connect(central.address).await.expect("connect");
+    let head = format!(
+        "POST /v1/events HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    conn.write_all(head.as_bytes()).await.expect("head");
+    conn.write_all(&body.as_bytes()[..body.len() / 2]).await.expect("half the body");
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let stopping = {
+        let stop = central.shutdown();
+        tokio::pin!(stop);
+        // Give the server the shutdown signal, then finish the request.
+        tokio::select! {
+            _ = &mut stop => panic!("shutdown finished before the request in flight"),
+            _ = tokio::time::sleep(std::time::Duration::from_millis(100)) => {}
+        }
+        conn.write_all(&body.as_bytes()[body.len() / 2..]).await.expect("rest of the body");
+        let mut answer = Vec::new();
+        conn.read_to_end(&mut answer).await.expect("answer");
+        stop.await;
+        String::from_utf8_lossy(&answer).to_string()
+    };
+    assert!(stopping.starts_with("HTTP/1.1 200"), "{stopping}");
+    assert!(stopping.contains("\"applied\""), "{stopping}");
+    assert_eq!(central.level("AA", "TEA").await, (-1, 0));
+    // And new connections are refused once it has stopped.
+    assert!(tokio::net::TcpStream::connect(central.address).await.is_err());
+    central.stop().await;
+}
