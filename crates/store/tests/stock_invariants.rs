@@ -82,7 +82,7 @@ proptest! {
                                 let m = model.get_mut(line.sku.as_str()).expect("sku");
                                 match (before.status, after.status) {
                                     (_, OrderStatus::Cancelled) if before.status != OrderStatus::OnHold => m.1 -= line.qty,
-                                    (OrderStatus::Paid, OrderStatus::OnHold) => m.1 -= line.qty,
+                                    (OrderStatus::Paid | OrderStatus::ReadyToShip, OrderStatus::OnHold) => m.1 -= line.qty,
                                     (OrderStatus::OnHold, OrderStatus::ReadyToShip) => m.1 += line.qty,
                                     (OrderStatus::Paid, OrderStatus::Delivered) | (OrderStatus::ReadyToShip, OrderStatus::Shipped) => {
                                         m.0 -= line.qty;
