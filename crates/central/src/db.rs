@@ -70,6 +70,7 @@ impl Db {
                 let pool = AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))
+                    .after_connect(postgres_session)
                     .connect(url)
                     .await?;
                 Db { write: pool.clone(), read: pool, dialect }
@@ -133,6 +134,18 @@ fn sqlite_pragmas<'c>(
     })
 }
 
+/// Statements are prepared once per connection; a generic plan made while a table was small (a
+/// sequential scan) would stay in use as the table grows. Each execution is planned for its values.
+fn postgres_session<'c>(
+    conn: &'c mut sqlx::AnyConnection,
+    _meta: sqlx::pool::PoolConnectionMetadata,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), sqlx::Error>> + Send + 'c>> {
+    Box::pin(async move {
+        conn.execute("SET plan_cache_mode = force_custom_plan").await?;
+        Ok(())
+    })
+}
+
 /// Now, in Unix milliseconds.
 pub fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
@@ -156,6 +169,7 @@ pub async fn insert_many(
     tail: &str,
 ) -> Result<()> {
     let Some(width) = rows.first().map(Vec::len) else { return Ok(()) };
+    let sqlite = is_sqlite(conn);
     let per_chunk = (30_000 / width.max(1)).max(1);
     for chunk in rows.chunks(per_chunk) {
         let mut sql = String::with_capacity(head.len() + chunk.len() * width * 5 + tail.len());
@@ -172,8 +186,7 @@ pub async fn insert_many(
                     sql.push(',');
                 }
                 n += 1;
-                sql.push('$');
-                sql.push_str(&n.to_string());
+                push_param(&mut sql, sqlite, n);
             }
             sql.push(')');
         }
@@ -194,7 +207,38 @@ pub async fn insert_many(
     Ok(())
 }
 
-/// `$first, $first+1, ...` for an `IN (...)` list of `count` values.
-pub fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
+fn is_sqlite(conn: &sqlx::AnyConnection) -> bool {
+    conn.backend_name().eq_ignore_ascii_case("sqlite")
+}
+
+/// Statements built at run time with many parameters use SQLite's plain `?` (bound in order):
+/// SQLite looks numbered names up one by one, which makes thousands of `$N` quadratic.
+fn push_param(sql: &mut String, sqlite: bool, n: usize) {
+    if sqlite {
+        sql.push('?');
+    } else {
+        sql.push('$');
+        sql.push_str(&n.to_string());
+    }
+}
+
+/// The `n`th parameter of a statement built at run time (see [`placeholders`]).
+pub fn param(conn: &sqlx::AnyConnection, n: usize) -> String {
+    let mut sql = String::new();
+    push_param(&mut sql, is_sqlite(conn), n);
+    sql
+}
+
+/// Parameters `first, first+1, ...` for an `IN (...)` list of `count` values. A statement that
+/// uses it numbers all its parameters through [`param`] and this, never by hand.
+pub fn placeholders(conn: &sqlx::AnyConnection, first: usize, count: usize) -> String {
+    let sqlite = is_sqlite(conn);
+    let mut sql = String::new();
+    for n in first..first + count {
+        if n > first {
+            sql.push(',');
+        }
+        push_param(&mut sql, sqlite, n);
+    }
+    sql
 }

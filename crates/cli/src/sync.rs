@@ -116,6 +116,17 @@ pub fn bench(
     database_url: Option<String>,
     json: bool,
 ) -> anyhow::Result<()> {
-    let _ = (events, products, devices, database_url, json);
-    bail!("bench sync is not built yet")
+    if events == 0 || products == 0 {
+        bail!("--events and --products must be at least 1");
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let report = rt.block_on(crate::bench_sync::run(events, products, devices, database_url))?;
+    if json {
+        return output::json(&report);
+    }
+    print!("{report}");
+    Ok(())
 }

@@ -546,7 +546,8 @@ pub(crate) enum LocalReservation {
     Forget,
 }
 
-/// Records central's answer to the order's reservation (`accepted`, `rejected`, `released`).
+/// Records central's answer to the order's reservation (`accepted`, `rejected`, `released`);
+/// returns the order's SKUs when the local reservation changed (none for `Keep`).
 pub(crate) fn set_central_reservation(
     tx: &Transaction<'_>,
     id: OrderId,
@@ -555,7 +556,7 @@ pub(crate) fn set_central_reservation(
     now: i64,
 ) -> Result<Vec<String>> {
     let header = resolve(tx, &id.to_string())?;
-    let lines = load_lines(tx, id)?;
+    let lines = if local == LocalReservation::Keep { Vec::new() } else { load_lines(tx, id)? };
     if local == LocalReservation::Release && header.reservation_held {
         let key = id.to_string();
         for line in &lines {

@@ -42,6 +42,8 @@ impl Window {
 
 #[derive(Default)]
 struct Endpoint {
+    /// Every call since the recorder was made.
+    total: Option<Window>,
     second: Option<Window>,
     minute: Option<Window>,
     last_second: Option<SecondSnapshot>,
@@ -101,7 +103,7 @@ impl LatencyRecorder {
         {
             e.finished_minutes.push(rollup(endpoint, &done));
         }
-        for (window, start) in [(&mut e.second, second), (&mut e.minute, minute)] {
+        for (window, start) in [(&mut e.total, 0), (&mut e.second, second), (&mut e.minute, minute)] {
             let w = window.get_or_insert_with(|| Window::new(start));
             let _ = w.histogram.record(micros);
             if !ok {
@@ -136,6 +138,18 @@ impl LatencyRecorder {
 
     pub fn snapshot(&self) -> Vec<SecondSnapshot> {
         self.snapshot_at(jiff::Timestamp::now().as_millisecond())
+    }
+
+    /// Every call since the recorder was made, all endpoints together: `(calls, errors, p50, p99)`
+    /// with the percentiles in microseconds.
+    pub fn overall(&self) -> (u64, u64, u64, u64) {
+        let endpoints = self.endpoints.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut merged = Window::new(0);
+        for w in endpoints.values().filter_map(|e| e.total.as_ref()) {
+            let _ = merged.histogram.add(&w.histogram);
+            merged.errors += w.errors;
+        }
+        (merged.histogram.len(), merged.errors, merged.quantile(0.5), merged.quantile(0.99))
     }
 
     /// Finished minutes, and the minute in progress so far (saved again, larger, when it ends).

@@ -52,7 +52,7 @@ pub async fn upsert_products(db: &Db, products: &[ProductInput]) -> Result<Upser
     for chunk in products.chunks(1000) {
         let sql = format!(
             "SELECT sku, name, price_minor, version, active FROM products WHERE sku IN ({})",
-            placeholders(1, chunk.len())
+            placeholders(&tx, 1, chunk.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for p in chunk {

@@ -24,7 +24,7 @@ use storedesk_protocol::events::{Envelope, EventBody, LineItem};
 
 use super::StoreRef;
 use super::work::{OrderRow, Work};
-use crate::db::{Db, Val, insert_many, now_ms, placeholders};
+use crate::db::{Db, Val, insert_many, now_ms, param, placeholders};
 use crate::error::{CentralError, Result};
 
 /// The most events one push may carry.
@@ -360,7 +360,7 @@ async fn load_inbox(conn: &mut sqlx::AnyConnection, events: &[Envelope]) -> Resu
     for chunk in events.chunks(500) {
         let sql = format!(
             "SELECT event_id, store_id, status, result, code, message FROM inbox WHERE event_id IN ({})",
-            placeholders(1, chunk.len())
+            placeholders(conn, 1, chunk.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for e in chunk {
@@ -395,8 +395,9 @@ async fn load_heads(
     let mut heads = HashMap::new();
     for chunk in aggregates.chunks(500) {
         let sql = format!(
-            "SELECT aggregate, last_seq FROM aggregate_heads WHERE store_id = $1 AND aggregate IN ({})",
-            placeholders(2, chunk.len())
+            "SELECT aggregate, last_seq FROM aggregate_heads WHERE store_id = {} AND aggregate IN ({})",
+            param(conn, 1),
+            placeholders(conn, 2, chunk.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(store.id);
         for a in chunk {

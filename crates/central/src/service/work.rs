@@ -15,7 +15,7 @@ use storedesk_protocol::events::LineItem;
 
 use super::StoreRef;
 use super::feed::{self, Entry};
-use crate::db::{Db, Val, insert_many, placeholders};
+use crate::db::{Db, Val, insert_many, param, placeholders};
 use crate::error::Result;
 
 #[derive(Clone, Debug)]
@@ -117,15 +117,17 @@ impl<'s> Work<'s> {
         wanted.sort();
         wanted.dedup();
         for chunk in wanted.chunks(500) {
-            let sql = format!("SELECT sku FROM products WHERE sku IN ({})", placeholders(1, chunk.len()));
+            let sql =
+                format!("SELECT sku FROM products WHERE sku IN ({})", placeholders(conn, 1, chunk.len()));
             let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
             for sku in chunk {
                 query = query.bind(sku.clone());
             }
             self.products.extend(query.fetch_all(&mut *conn).await?);
             let sql = format!(
-                "SELECT sku, on_hand, reserved FROM stock WHERE store_id = $1 AND sku IN ({}) ORDER BY sku{}",
-                placeholders(2, chunk.len()),
+                "SELECT sku, on_hand, reserved FROM stock WHERE store_id = {} AND sku IN ({}) ORDER BY sku{}",
+                param(conn, 1),
+                placeholders(conn, 2, chunk.len()),
                 self.lock
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(self.store.id);
@@ -156,7 +158,7 @@ impl<'s> Work<'s> {
             let sql = format!(
                 "SELECT id, store_id, number, origin, channel, status, currency, total_minor, holds_reservation, customer, created_at
                  FROM orders WHERE id IN ({}) ORDER BY id{}",
-                placeholders(1, chunk.len()),
+                placeholders(conn, 1, chunk.len()),
                 self.lock
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -189,7 +191,7 @@ impl<'s> Work<'s> {
             }
             let sql = format!(
                 "SELECT order_id, sku, qty, unit_price_minor FROM order_lines WHERE order_id IN ({}) ORDER BY order_id, line_no",
-                placeholders(1, chunk.len())
+                placeholders(conn, 1, chunk.len())
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in chunk {

@@ -1,0 +1,290 @@
+//! `storedesk bench sync`: the sync path against a real central on loopback, in one run.
+//!
+//! 1. Push: a device with N pending `order_placed` events pushes them in batches of 500 over HTTP;
+//!    central applies them (inbox, sequence, reservation, feed) and the device records the answers.
+//!    Next to it, central's raw ceiling on the same database: N single-column rows inserted in
+//!    multi-row batches of 500, one transaction per batch, through the same pool.
+//! 2. D devices at once, each pushing small batches and pulling the feed: request latency seen by
+//!    the devices, and errors.
+//! 3. Initial pull: M products added at central, a new device reads the feed to its end.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use serde::Serialize;
+use storedesk_central::Db;
+use storedesk_central::http::{self, Settings};
+use storedesk_central::service::catalog::{self, ProductInput};
+use storedesk_central::service::{stock, stores};
+use storedesk_domain::line::parse_line;
+use storedesk_domain::{Channel, OrderEvent, PaymentMethod};
+use storedesk_store::orders::{NewOrder, OrderAction, PaymentInput};
+use storedesk_store::outbox::{RetryPolicy, push_due};
+use storedesk_store::settings::StoreSetup;
+use storedesk_store::{OpenOptions, Store, Synchronous};
+use storedesk_sync::latency::LatencyRecorder;
+use storedesk_sync::{CentralClient, SyncEngine};
+
+#[derive(Debug, Serialize)]
+pub struct SyncBenchReport {
+    pub backend: String,
+    pub events: usize,
+    pub push_events_per_s: f64,
+    pub raw_insert_rows_per_s: f64,
+    pub push_ratio: f64,
+    pub push_batch_p50_ms: f64,
+    pub push_batch_p99_ms: f64,
+    pub products: usize,
+    pub pull_seconds: f64,
+    pub pull_rows_per_s: f64,
+    pub devices: usize,
+    pub device_requests: usize,
+    pub device_p50_ms: f64,
+    pub device_p99_ms: f64,
+    pub device_errors: usize,
+}
+
+const BATCH: usize = 500;
+const SKUS: usize = 50;
+
+fn percentile_ms(samples: &mut [Duration], q: f64) -> f64 {
+    samples.sort_unstable();
+    let at = ((samples.len().max(1) - 1) as f64 * q).round() as usize;
+    samples.get(at).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+/// A device in a scratch folder (NORMAL durability: the bench measures the network and central).
+fn device(
+    dir: &std::path::Path,
+    code: &str,
+    url: &str,
+    token: &str,
+) -> anyhow::Result<(Arc<Store>, CentralClient)> {
+    let store = Arc::new(Store::open_dir_with(
+        dir,
+        OpenOptions { synchronous: Synchronous::Normal, ..OpenOptions::default() },
+    )?);
+    store.init(StoreSetup {
+        code: code.into(),
+        name: None,
+        currency: "CNY".into(),
+        time_zone: Some("UTC".into()),
+    })?;
+    let client = CentralClient::new(url, token, Arc::new(LatencyRecorder::new()))?;
+    Ok((store, client))
+}
+
+pub async fn run(
+    events: usize,
+    products: usize,
+    devices: usize,
+    database_url: Option<String>,
+) -> anyhow::Result<SyncBenchReport> {
+    let scratch = tempfile::tempdir()?;
+    let url =
+        database_url.unwrap_or_else(|| format!("sqlite://{}", scratch.path().join("central.db").display()));
+    let backend = if url.starts_with("sqlite:") { "SQLite" } else { "PostgreSQL" }.to_string();
+    let db = Db::connect(&url).await.with_context(|| format!("cannot open {url}"))?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let settings = Settings {
+        admin_token: stores::new_token("sda_"),
+        rate_limit_per_second: 1_000_000,
+        ..Settings::default()
+    };
+    let server = tokio::spawn(http::serve(db.clone(), listener, settings, async {
+        let _ = stopped.await;
+    }));
+    // Codes unique per run, so a PostgreSQL database can be reused.
+    let run_id = format!("{:04X}", fastrand_id());
+    let sku = |i: usize| format!("B{run_id}-{i:03}");
+    let catalog: Vec<ProductInput> = (0..SKUS)
+        .map(|i| ProductInput {
+            sku: sku(i),
+            name: format!("Bench {i}"),
+            price_minor: 100 + i as i64,
+            active: true,
+        })
+        .collect();
+    catalog::upsert_products(&db, &catalog).await?;
+
+    // 1. Push.
+    let (store_ref, token) = stores::add_store(&db, &format!("P{run_id}"), None, "CNY").await?;
+    for i in 0..SKUS {
+        stock::receive(&db, &store_ref, &sku(i), (events * 2) as i64 + 10).await?;
+    }
+    let push_dir = scratch.path().join("push");
+    let (push_store, client) = device(&push_dir, &store_ref.code, &base, &token)?;
+    SyncEngine::new(push_store.clone(), client.clone()).round(true).await?;
+    for i in 0..events {
+        let line = parse_line(&format!("{}=1", sku(i % SKUS)))?;
+        push_store.place_order(NewOrder {
+            channel: Channel::Fulfilment,
+            lines: vec![line],
+            customer: None,
+            actor: "bench".into(),
+        })?;
+    }
+    let policy = RetryPolicy { batch_size: BATCH, ..RetryPolicy::default() };
+    let mut batches = Vec::new();
+    let started = Instant::now();
+    loop {
+        let t = Instant::now();
+        let report = push_due(&push_store, &client, &policy, jiff::Timestamp::now().as_millisecond()).await?;
+        if report.pushed == 0 {
+            break;
+        }
+        if let Some(error) = report.transport_error {
+            anyhow::bail!("push failed during the benchmark: {error}");
+        }
+        batches.push(t.elapsed());
+    }
+    let push_seconds = started.elapsed().as_secs_f64();
+    let applied = push_store.outbox_stats()?;
+    anyhow::ensure!(applied.pending == 0 && applied.dead == 0, "not every event was applied: {applied:?}");
+
+    // Central's raw ceiling on the same database: multi-row inserts, one transaction per batch.
+    sqlx::query("CREATE TABLE IF NOT EXISTS bench_raw (id BIGINT PRIMARY KEY, payload TEXT NOT NULL)")
+        .execute(db.reader())
+        .await?;
+    sqlx::query("DELETE FROM bench_raw").execute(db.reader()).await?;
+    let raw_started = Instant::now();
+    for chunk_start in (0..events).step_by(BATCH) {
+        let rows: Vec<Vec<storedesk_central::db::Val>> = (chunk_start..(chunk_start + BATCH).min(events))
+            .map(|i| {
+                vec![
+                    storedesk_central::db::Val::Int(i as i64),
+                    storedesk_central::db::Val::Text(format!("event {i} of the raw ceiling")),
+                ]
+            })
+            .collect();
+        let mut tx = db.begin().await?;
+        storedesk_central::db::insert_many(&mut tx, "INSERT INTO bench_raw (id, payload)", &rows, "").await?;
+        tx.commit().await?;
+    }
+    let raw_seconds = raw_started.elapsed().as_secs_f64();
+    sqlx::query("DROP TABLE bench_raw").execute(db.reader()).await?;
+
+    // 2. Devices at once, all recording into one histogram.
+    let recorder = Arc::new(LatencyRecorder::new());
+    let mut tasks = Vec::new();
+    for d in 0..devices {
+        let (store_ref, token) = stores::add_store(&db, &format!("D{run_id}{d:03}"), None, "CNY").await?;
+        for i in 0..SKUS {
+            stock::receive(&db, &store_ref, &sku(i), 1_000).await?;
+        }
+        let (store, _) = device(&scratch.path().join(format!("device-{d}")), &store_ref.code, &base, &token)?;
+        let client = CentralClient::new(&base, &token, recorder.clone())?;
+        let item = sku(d % SKUS);
+        tasks.push(tokio::spawn(async move {
+            let engine = SyncEngine::new(store.clone(), client);
+            for _ in 0..10 {
+                for _ in 0..3 {
+                    counter_sale(&store, &item);
+                }
+                // Failures are counted by the recorder.
+                let _ = engine.round(true).await;
+            }
+        }));
+    }
+    for task in tasks {
+        task.await?;
+    }
+    let (device_requests, device_errors, p50_us, p99_us) = recorder.overall();
+
+    // 3. Initial pull of M products.
+    let mut added = 0;
+    while added < products {
+        let chunk: Vec<ProductInput> = (added..(added + 5_000).min(products))
+            .map(|i| ProductInput {
+                sku: format!("M{run_id}-{i:06}"),
+                name: format!("Catalog item {i} 商品"),
+                price_minor: 100 + (i % 900) as i64,
+                active: true,
+            })
+            .collect();
+        added += chunk.len();
+        catalog::upsert_products(&db, &chunk).await?;
+    }
+    let (pull_ref, pull_token) = stores::add_store(&db, &format!("Q{run_id}"), None, "CNY").await?;
+    let (pull_store, pull_client) = device(&scratch.path().join("pull"), &pull_ref.code, &base, &pull_token)?;
+    let pull_started = Instant::now();
+    let report = SyncEngine::new(pull_store.clone(), pull_client).round(true).await?;
+    let pull_seconds = pull_started.elapsed().as_secs_f64();
+    if let Some(error) = report.error {
+        anyhow::bail!("the initial pull failed: {error}");
+    }
+    let pulled_products = pull_store.products()?.len();
+    anyhow::ensure!(pulled_products >= products, "pulled {pulled_products} products, expected {products}");
+
+    let _ = stop.send(());
+    let _ = server.await;
+    db.close().await;
+    let mut batch_samples = batches;
+    Ok(SyncBenchReport {
+        backend,
+        events,
+        push_events_per_s: events as f64 / push_seconds,
+        raw_insert_rows_per_s: events as f64 / raw_seconds,
+        push_ratio: raw_seconds / push_seconds,
+        push_batch_p50_ms: percentile_ms(&mut batch_samples, 0.5),
+        push_batch_p99_ms: percentile_ms(&mut batch_samples, 0.99),
+        products: pulled_products,
+        pull_seconds,
+        pull_rows_per_s: report.pulled as f64 / pull_seconds,
+        devices,
+        device_requests: device_requests as usize,
+        device_p50_ms: p50_us as f64 / 1000.0,
+        device_p99_ms: p99_us as f64 / 1000.0,
+        device_errors: device_errors as usize,
+    })
+}
+
+/// A counter sale of one unit, paid and handed over.
+fn counter_sale(store: &Store, sku: &str) {
+    let Ok(line) = parse_line(&format!("{sku}=1")) else { return };
+    let Ok(order) = store.place_order(NewOrder {
+        channel: Channel::Counter,
+        lines: vec![line],
+        customer: None,
+        actor: "bench".into(),
+    }) else {
+        return;
+    };
+    let mut pay = OrderAction::new(OrderEvent::Pay, "bench");
+    pay.details.payment = Some(PaymentInput { method: PaymentMethod::Cash, amount_minor: None });
+    let _ = store.apply(&order.number, pay);
+    let _ = store.apply(&order.number, OrderAction::new(OrderEvent::HandOver, "bench"));
+}
+
+fn fastrand_id() -> u16 {
+    (jiff::Timestamp::now().as_nanosecond() as u64 % 65_521) as u16
+}
+
+impl std::fmt::Display for SyncBenchReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "sync benchmark: central on {} over loopback HTTP", self.backend)?;
+        writeln!(
+            f,
+            "push          {} events: {:.0} events/s end to end; central's raw batched insert {:.0} rows/s; ratio {:.2}",
+            self.events, self.push_events_per_s, self.raw_insert_rows_per_s, self.push_ratio
+        )?;
+        writeln!(
+            f,
+            "              per batch of {BATCH}: p50 {:.1} ms, p99 {:.1} ms",
+            self.push_batch_p50_ms, self.push_batch_p99_ms
+        )?;
+        writeln!(
+            f,
+            "devices       {} at once, {} requests: p50 {:.1} ms, p99 {:.1} ms, {} errors",
+            self.devices, self.device_requests, self.device_p50_ms, self.device_p99_ms, self.device_errors
+        )?;
+        writeln!(
+            f,
+            "initial pull  {} products in {:.2} s ({:.0} rows/s)",
+            self.products, self.pull_seconds, self.pull_rows_per_s
+        )
+    }
+}
