@@ -10,6 +10,8 @@ packages=(
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   # running and looking at the app headless
   xvfb imagemagick
+  # central's PostgreSQL backend is tested against a real server
+  postgresql
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -21,6 +23,21 @@ if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# PostgreSQL for the tests: a cluster running, and a role that may create test databases.
+if [ -z "${STOREDESK_TEST_POSTGRES_URL:-}" ] && command -v pg_lsclusters >/dev/null; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  cluster=$(pg_lsclusters -h | awk 'NR == 1 { print $1 " " $2 }')
+  if [ -n "$cluster" ]; then
+    # shellcheck disable=SC2086
+    pg_lsclusters -h | awk 'NR == 1 { print $4 }' | grep -q online || $sudo pg_ctlcluster $cluster start
+    $sudo runuser -u postgres -- psql -q -c "DO \$\$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'storedesk') THEN
+        CREATE ROLE storedesk LOGIN PASSWORD 'storedesk' CREATEDB;
+      END IF; END \$\$;" >/dev/null
+  fi
 fi
 
 if ! command -v cargo >/dev/null; then

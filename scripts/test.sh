@@ -10,6 +10,10 @@ step() { printf '\n== %s\n' "$*"; }
 step "UI: type check, lint, unit tests, build"
 (cd ui && npm run typecheck && npm run lint && npm test && npm run build)
 
+# Central's PostgreSQL tests run against this server (scripts/setup.sh started it); they fail,
+# rather than skip, when it is missing.
+export STOREDESK_TEST_POSTGRES_URL="${STOREDESK_TEST_POSTGRES_URL:-postgres://storedesk:storedesk@127.0.0.1:5432/postgres}"
+
 step "Rust: every crate's tests (the desktop shell is built below, with the Tauri CLI)"
 cargo test --workspace --exclude storedesk-app --locked
 
