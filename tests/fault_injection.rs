@@ -12,7 +12,7 @@ use storedesk_store::orders::OrderFilter;
 use storedesk_store::outbox::OutboxStatus;
 use storedesk_tests::central::{Backend, TestCentral};
 use storedesk_tests::device::Device;
-use storedesk_tests::proxy::{Fault, Plan, Proxy};
+use storedesk_tests::proxy::{FAULTS, Plan, Proxy};
 
 const ORDERS_PER_DEVICE: usize = 350;
 const PER_ROUND: usize = 25;
@@ -128,17 +128,7 @@ async fn run(backend: Backend) {
     }
 
     let counts = proxy.counts();
-    for fault in [
-        Fault::Drop,
-        Fault::Delay,
-        Fault::Status502,
-        Fault::Status503,
-        Fault::Status429,
-        Fault::ResetMidResponse,
-        Fault::TruncateBody,
-        Fault::Twice,
-        Fault::AnswerLost,
-    ] {
+    for fault in FAULTS {
         assert!(
             counts.get(&fault).copied().unwrap_or(0) > 0,
             "the proxy never injected {fault:?}: {counts:?}"

@@ -32,6 +32,21 @@ on_both_backends!(
     offline_the_device_keeps_working_and_catches_up,
 );
 
+/// Places an order on the central platform for store `SH01`.
+async fn central_order(
+    central: &TestCentral,
+    sku: &str,
+    qty: i64,
+) -> storedesk_protocol::api::AllocatedOrder {
+    use storedesk_central::service::{orders, stores};
+    let store = stores::store_by_code(&central.db, "SH01").await.expect("store");
+    let input = orders::CentralOrderInput {
+        lines: vec![orders::CentralLineInput { sku: sku.into(), qty }],
+        customer: Some("web".into()),
+    };
+    orders::place(&central.db, &store, &input).await.expect("central order")
+}
+
 /// A store `SH01` with TEA (12.50) and CUP (3.00) in the catalog and `tea` units of TEA.
 async fn set_up(backend: Backend, tea: i64) -> Option<(TestCentral, String)> {
     let central = TestCentral::start(backend).await?;
@@ -69,12 +84,7 @@ async fn oversell_the_fulfilment_order_is_refused_and_put_on_hold(backend: Backe
     let device = Device::new("SH01", &central.url, &token);
     device.sync_until_complete(3).await;
     // Central sells 3 online while the store is offline (the device has not pulled it yet).
-    let store = storedesk_central::service::stores::store_by_code(&central.db, "SH01").await.expect("store");
-    let online = storedesk_central::service::orders::CentralOrderInput {
-        lines: vec![storedesk_central::service::orders::CentralLineInput { sku: "TEA".into(), qty: 3 }],
-        customer: Some("web".into()),
-    };
-    storedesk_central::service::orders::place(&central.db, &store, &online).await.expect("central order");
+    central_order(&central, "TEA", 3).await;
     // Offline: 2 at the counter, and a fulfilment order for 2.
     let sale = device.order(Channel::Counter, &["TEA=2"]).expect("counter order");
     device.pay(&sale.number);
@@ -118,12 +128,7 @@ async fn oversell_a_counter_sale_takes_reserved_stock_and_raises_a_conflict(back
     let device = Device::new("SH01", &central.url, &token);
     device.sync_until_complete(3).await;
     let store = storedesk_central::service::stores::store_by_code(&central.db, "SH01").await.expect("store");
-    let online = storedesk_central::service::orders::CentralOrderInput {
-        lines: vec![storedesk_central::service::orders::CentralLineInput { sku: "TEA".into(), qty: 3 }],
-        customer: None,
-    };
-    let web =
-        storedesk_central::service::orders::place(&central.db, &store, &online).await.expect("central order");
+    let web = central_order(&central, "TEA", 3).await;
     let sale = device.order(Channel::Counter, &["TEA=4"]).expect("counter order");
     device.pay(&sale.number);
     device.act(&sale.number, OrderEvent::HandOver).expect("hand over");
@@ -147,13 +152,7 @@ async fn oversell_a_counter_sale_takes_reserved_stock_and_raises_a_conflict(back
 async fn central_platform_orders_arrive_ready_to_ship_and_ship_from_the_store(backend: Backend) {
     let Some((central, token)) = set_up(backend, 8).await else { return };
     let device = Device::new("SH01", &central.url, &token);
-    let store = storedesk_central::service::stores::store_by_code(&central.db, "SH01").await.expect("store");
-    let input = storedesk_central::service::orders::CentralOrderInput {
-        lines: vec![storedesk_central::service::orders::CentralLineInput { sku: "TEA".into(), qty: 2 }],
-        customer: Some("Zhang".into()),
-    };
-    let web =
-        storedesk_central::service::orders::place(&central.db, &store, &input).await.expect("central order");
+    let web = central_order(&central, "TEA", 2).await;
     device.sync_until_complete(3).await;
     let order = device.store.order(&web.number).expect("arrived").order;
     assert_eq!((order.channel, order.status), (Channel::Fulfilment, OrderStatus::ReadyToShip));

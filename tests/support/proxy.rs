@@ -39,7 +39,8 @@ pub enum Fault {
     Hold,
 }
 
-const FAULTS: [Fault; 9] = [
+/// Every kind of fault the proxy injects.
+pub const FAULTS: [Fault; 9] = [
     Fault::Drop,
     Fault::Delay,
     Fault::Status502,

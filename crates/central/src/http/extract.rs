@@ -61,14 +61,21 @@ fn query_rejection(rejection: QueryRejection) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", rejection.body_text())
 }
 
-fn bearer(parts: &Parts) -> Option<&str> {
+/// The bearer token of the request, or a 401 that says which credential is missing.
+fn bearer<'p>(parts: &'p Parts, which: &str) -> Result<&'p str, ApiError> {
     parts
         .headers
-        .get(axum::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                format!("{which} is required (Authorization: Bearer ...)"),
+            )
+        })
 }
 
 /// The store of the device token in `Authorization: Bearer ...`.
@@ -78,13 +85,7 @@ impl FromRequestParts<AppState> for Device {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "a device token is required (Authorization: Bearer ...)",
-            )
-        })?;
+        let token = bearer(parts, "a device token")?;
         let key = stores::hash_token(token);
         if let Err(not_until) = state.limiter.check_key(&key) {
             let wait = not_until
@@ -109,13 +110,7 @@ impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "the admin credential is required (Authorization: Bearer ...)",
-            )
-        })?;
+        let token = bearer(parts, "the admin credential")?;
         if stores::hash_token(token) == state.admin_hash {
             return Ok(Admin);
         }
