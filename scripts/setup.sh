@@ -12,6 +12,8 @@ packages=(
   xvfb imagemagick
   # central's PostgreSQL backend is tested against a real server
   postgresql
+  # report tests read PDFs back (pdftotext) and render pages (pdftoppm)
+  poppler-utils
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -42,6 +42,27 @@ pub enum Command {
     /// Events waiting for (or sent to) central
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Export a sales, stock or orders report as CSV, XLSX or PDF
+    Report {
+        #[arg(value_enum)]
+        kind: ReportKindArg,
+        /// First day, YYYY-MM-DD in the store's time zone [stock: not needed]
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day (inclusive), YYYY-MM-DD
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, value_enum)]
+        format: FormatArg,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// en or zh-CN
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// CSV: start with a UTF-8 byte order mark (for Excel)
+        #[arg(long)]
+        bom: bool,
+    },
     /// Sync with central
     #[command(subcommand)]
     Sync(SyncCommand),
@@ -51,6 +72,35 @@ pub enum Command {
     /// Measure the core's speed
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Demo data
+    #[command(subcommand)]
+    Demo(DemoCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DemoCommand {
+    /// Add N synthetic past orders spread over the last D days (for demos and benchmarks; they
+    /// carry payments and timelines but move no stock)
+    History {
+        #[arg(long, default_value_t = 2_000)]
+        orders: usize,
+        #[arg(long, default_value_t = 30)]
+        days: i64,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ReportKindArg {
+    Sales,
+    Stock,
+    Orders,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FormatArg {
+    Csv,
+    Xlsx,
+    Pdf,
 }
 
 #[derive(Subcommand, Debug)]
@@ -264,6 +314,13 @@ pub enum BenchCommand {
     /// Place N fulfilment orders and compare with the raw one-row-insert ceiling
     Saga {
         #[arg(long, default_value_t = 10_000)]
+        orders: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rows per second and peak memory of each report format over N synthetic orders
+    Report {
+        #[arg(long, default_value_t = 1_000_000)]
         orders: usize,
         #[arg(long)]
         json: bool,

@@ -6,6 +6,7 @@
 mod args;
 mod bench_sync;
 mod output;
+mod report;
 mod run;
 mod sync;
 

@@ -28,6 +28,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             crate::sync::bench(events, products, devices, database_url, json)?
         }
         Command::Sync(command) => crate::sync::run(&data_dir, store()?, command)?,
+        Command::Report { kind, from, to, format, out, lang, bom } => {
+            crate::report::export(&store()?, kind, from, to, format, &out, &lang, bom)?
+        }
+        Command::Bench(BenchCommand::Report { orders, json }) => crate::report::bench(orders, json)?,
+        Command::Demo(DemoCommand::History { orders, days }) => {
+            storedesk_store::bench::seed_orders(&store()?, orders, days)?;
+            eprintln!("added {orders} past orders over the last {days} days");
+        }
         Command::Attention(AttentionCommand::List { all, json }) => {
             let store = store()?;
             let items = store.attention_items(!all)?;

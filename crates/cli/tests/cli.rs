@@ -277,3 +277,100 @@ fn the_data_dir_comes_from_the_environment_when_not_given() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(dir.path().join("storedesk.db").exists());
 }
+
+#[test]
+fn report_input_errors_are_one_line_and_write_nothing() {
+    let cli = Cli::new();
+    cli.set_up();
+    let out = cli.dir.path().join("r.csv");
+    let out = out.to_str().expect("path");
+    assert_eq!(
+        cli.fails(&[
+            "report",
+            "sales",
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-11-01",
+            "--format",
+            "csv",
+            "--out",
+            out
+        ]),
+        "--from 2026-12-01 is after --to 2026-11-01"
+    );
+    assert_eq!(
+        cli.fails(&[
+            "report",
+            "sales",
+            "--from",
+            "2026-02-30",
+            "--to",
+            "2026-03-01",
+            "--format",
+            "csv",
+            "--out",
+            out
+        ]),
+        "--from \"2026-02-30\" is not a date (expected YYYY-MM-DD, e.g. 2026-11-27)"
+    );
+    assert!(
+        cli.fails(&["report", "orders", "--from", "2026-11-01", "--format", "csv", "--out", out])
+            .contains("--from and --to")
+    );
+    assert!(
+        cli.fails(&[
+            "report",
+            "sales",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-02",
+            "--format",
+            "csv",
+            "--out",
+            out,
+            "--lang",
+            "fr"
+        ])
+        .contains("unknown language")
+    );
+    let nowhere = cli.dir.path().join("missing").join("r.csv");
+    let message = cli.fails(&[
+        "report",
+        "sales",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-02",
+        "--format",
+        "csv",
+        "--out",
+        nowhere.to_str().expect("path"),
+    ]);
+    assert!(message.contains("does not exist"), "{message}");
+    // An unknown format is refused by the argument parser, with a usage error.
+    let bad = cli.run(&[
+        "report",
+        "sales",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-02",
+        "--format",
+        "docx",
+        "--out",
+        out,
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid value 'docx'"));
+    assert!(!std::path::Path::new(out).exists());
+    let leftovers: Vec<_> = std::fs::read_dir(cli.dir.path())
+        .expect("list")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("partial"))
+        .collect();
+    assert!(leftovers.is_empty());
+    cli.ok(&["report", "stock", "--format", "csv", "--out", out]);
+    assert!(std::fs::read_to_string(out).expect("report").starts_with("SKU,Name,On hand"));
+}

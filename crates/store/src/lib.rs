@@ -14,6 +14,7 @@
 //! - [`latency`]: per-minute latency rollups (central calls, local commands).
 //! - `saga`: what central's answer to an event does here (confirm, or compensate and hold).
 //! - [`attention`]: items an operator has to decide on.
+//! - [`reporting`]: a read-only snapshot for reports (streams large results).
 //! - [`bench`]: the saga benchmark behind `storedesk bench saga`.
 //!
 //! The rules themselves (which transitions exist, what they do to stock) live in
@@ -29,6 +30,7 @@ pub mod feed;
 pub mod latency;
 pub mod orders;
 pub mod outbox;
+pub mod reporting;
 mod saga;
 pub mod settings;
 pub mod stock;

@@ -50,6 +50,8 @@ CREATE TABLE orders (
     updated_at  INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX orders_by_status ON orders (status, id);
+-- Date ranges (reports, the orders list's date filter).
+CREATE INDEX orders_by_created ON orders (created_at);
 
 CREATE TABLE order_lines (
     order_id         TEXT NOT NULL REFERENCES orders (id),
@@ -73,6 +75,7 @@ CREATE TABLE payments (
     at           INTEGER NOT NULL
 );
 CREATE INDEX payments_by_order ON payments (order_id);
+CREATE INDEX payments_by_time ON payments (at);
 
 CREATE TABLE order_timeline (
     order_id    TEXT NOT NULL REFERENCES orders (id),
@@ -86,6 +89,8 @@ CREATE TABLE order_timeline (
     reason      TEXT,
     PRIMARY KEY (order_id, step)
 ) WITHOUT ROWID;
+-- Cancellations by date, for reports.
+CREATE INDEX order_timeline_cancellations ON order_timeline (at) WHERE to_status = 'cancelled';
 
 -- Every change of stock, so that each number can be explained: on_hand and reserved in `stock`
 -- equal the sums of this table per SKU.
