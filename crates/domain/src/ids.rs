@@ -10,6 +10,7 @@ macro_rules! uuid_id {
     ($(#[$doc:meta])* $name:ident, $what:literal) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "specta", derive(specta::Type))]
         #[serde(transparent)]
         pub struct $name(pub Uuid);
 
@@ -56,7 +57,9 @@ uuid_id!(
 
 /// A store's short code, used in order numbers: 2 to 12 characters, `A-Z`, `0-9`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "specta", specta(type = String))]
 pub struct StoreCode(String);
 
 impl StoreCode {

@@ -9,7 +9,9 @@ pub const MAX_QTY: i64 = 1_000_000;
 
 /// A product's stock-keeping unit: non-empty, at most 64 characters, no whitespace or `=`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "specta", specta(type = String))]
 pub struct Sku(String);
 
 impl Sku {
@@ -47,7 +49,9 @@ impl fmt::Display for Sku {
 
 /// A positive quantity of units, at most [`MAX_QTY`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(try_from = "i64", into = "i64")]
+#[cfg_attr(feature = "specta", specta(type = i32))]
 pub struct Qty(i64);
 
 impl Qty {

@@ -7,8 +7,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// An ISO 4217 currency with a fixed number of decimals (its exponent).
+/// An ISO 4217 currency with a fixed number of decimals (its exponent). Serialised as its code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "specta", derive(specta::Type), specta(type = String))]
 pub struct Currency {
     iso: iso_currency::Currency,
     decimals: u8,

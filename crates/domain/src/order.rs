@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 
 /// Where an order came from and therefore how its stock moves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+// The type's name in generated TypeScript (`Channel` is taken there); JSON is unaffected.
+#[serde(rename = "SalesChannel", rename_all = "snake_case")]
 pub enum Channel {
     /// An in-store sale: the goods leave at hand-over, and central always accepts the sale.
     Counter,
@@ -35,6 +37,7 @@ impl Channel {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     Created,
@@ -107,6 +110,7 @@ impl fmt::Display for OrderStatus {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum OrderEvent {
     Pay,
@@ -242,6 +246,7 @@ pub enum TransitionError {
 
 /// What an event announces to central through the outbox.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// A fulfilment order was placed: central must reserve its stock.
@@ -386,6 +391,7 @@ impl Transition {
 
 /// How a payment was made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     Cash,

@@ -11,6 +11,7 @@ use crate::order::UnknownName;
 
 /// One SKU's stock: `available = on_hand - reserved`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct StockLevel {
     pub on_hand: i64,
     pub reserved: i64,
@@ -18,6 +19,7 @@ pub struct StockLevel {
 
 /// A change to a [`StockLevel`], as written to one ledger row.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct StockDelta {
     pub on_hand: i64,
     pub reserved: i64,
@@ -82,6 +84,7 @@ impl StockLevel {
 
 /// Why an operator adjusted stock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum AdjustReason {
     /// Goods received from a supplier.
@@ -119,6 +122,7 @@ impl AdjustReason {
 
 /// Why a stock ledger row exists; every number on screen can be explained by these.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum LedgerReason {
     /// Goods left the shop for an order (hand-over or shipment).

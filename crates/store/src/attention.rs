@@ -8,6 +8,7 @@ use crate::error::Result;
 use crate::{Store, db};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AttentionItem {
     pub id: i64,
     /// e.g. `reservation_rejected`, `conflict`.

@@ -18,10 +18,12 @@ use crate::error::{Result, StoreError};
 use crate::{Store, db, stock};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Product {
     pub sku: String,
     pub name: String,
     #[serde(with = "storedesk_protocol::minor")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub price_minor: i64,
     pub version: i64,
     pub active: bool,
@@ -40,6 +42,17 @@ impl CatalogCache {
 
     fn get(&self, sku: &str) -> Option<Arc<Product>> {
         self.entries.get(sku)
+    }
+
+    /// Every cached product (the whole catalog once warmed).
+    pub(crate) fn entries(&self) -> Vec<Arc<Product>> {
+        self.entries.iter().map(|(_, product)| product).collect()
+    }
+
+    /// Replaces the entry for a change that keeps the version (a local setting such as the
+    /// low-stock threshold).
+    pub(crate) fn replace(&self, product: Arc<Product>) {
+        self.entries.insert(product.sku.clone(), product);
     }
 
     /// Keeps `product` unless the cache already holds the same or a newer version; returns
@@ -89,6 +102,7 @@ pub struct ProductVersion {
 
 /// What a catalog import changed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ImportSummary {
     pub added: usize,
     pub updated: usize,

@@ -35,6 +35,7 @@ pub mod keys {
 
 /// What one page of the feed changed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct FeedReport {
     pub products: usize,
     pub stock: usize,

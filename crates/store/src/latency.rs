@@ -9,6 +9,7 @@ use crate::error::Result;
 
 /// One endpoint's latency over one minute, in microseconds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Rollup {
     /// The minute's start, Unix milliseconds.
     pub minute: i64,

@@ -14,6 +14,8 @@
 //! - [`latency`]: per-minute latency rollups (central calls, local commands).
 //! - `saga`: what central's answer to an event does here (confirm, or compensate and hold).
 //! - [`attention`]: items an operator has to decide on.
+//! - [`views`]: what the app's screens read — dashboard figures, pages of the orders list,
+//!   catalog search from the cache, preferences.
 //! - [`reporting`]: a read-only snapshot for reports (streams large results).
 //! - [`bench`]: the saga benchmark behind `storedesk bench saga`.
 //!
@@ -34,6 +36,7 @@ pub mod reporting;
 mod saga;
 pub mod settings;
 pub mod stock;
+pub mod views;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};

@@ -21,17 +21,20 @@ use crate::settings::StoreSettings;
 use crate::{Store, db, outbox, stock};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OrderLine {
     pub line_no: i64,
     pub sku: String,
     pub name: String,
     pub qty: i64,
     #[serde(with = "storedesk_protocol::minor")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub unit_price_minor: i64,
     pub restocked_qty: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Order {
     pub id: OrderId,
     pub number: String,
@@ -40,6 +43,7 @@ pub struct Order {
     pub customer: Option<String>,
     pub currency: String,
     #[serde(with = "storedesk_protocol::minor")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub total_minor: i64,
     pub tracking: Option<String>,
     pub hold_reason: Option<String>,
@@ -51,17 +55,20 @@ pub struct Order {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Payment {
     /// `payment` or `refund`.
     pub kind: String,
     pub method: String,
     /// Negative for refunds.
     #[serde(with = "storedesk_protocol::minor")]
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub amount_minor: i64,
     pub at: jiff::Timestamp,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TimelineEntry {
     pub from: Option<OrderStatus>,
     /// `None` for the placement of the order.
@@ -74,6 +81,7 @@ pub struct TimelineEntry {
 
 /// An order with its payments and timeline (`storedesk order show`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OrderDetail {
     #[serde(flatten)]
     pub order: Order,

@@ -21,7 +21,8 @@ use storedesk_protocol::events::{Envelope, EventBody};
 use crate::error::{Result, StoreError};
 use crate::{Store, db, saga};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum OutboxStatus {
     Pending,
@@ -56,6 +57,7 @@ impl OutboxStatus {
 
 /// One row of the outbox.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OutboxEvent {
     pub seq: i64,
     pub event_id: EventId,
@@ -224,6 +226,7 @@ impl RetryPolicy {
 
 /// What one [`push_due`] round did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PushReport {
     pub pushed: usize,
     pub sent: usize,
@@ -234,6 +237,7 @@ pub struct PushReport {
 
 /// Counts for status lines.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OutboxStats {
     pub pending: i64,
     pub dead: i64,

@@ -10,6 +10,7 @@ use crate::Store;
 use crate::error::{Result, StoreError};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct StoreSettings {
     pub code: StoreCode,
     pub name: String,

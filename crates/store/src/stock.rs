@@ -13,6 +13,7 @@ use crate::error::{Result, StoreError};
 use crate::{Store, db, outbox};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct StockRow {
     pub sku: String,
     pub name: String,
@@ -23,6 +24,7 @@ pub struct StockRow {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LedgerEntry {
     pub id: i64,
     pub sku: String,

@@ -12,6 +12,7 @@ use crate::client::CentralClient;
 
 /// What one round did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RoundReport {
     pub pushed: usize,
     pub sent: usize,
@@ -27,6 +28,7 @@ pub struct RoundReport {
 
 /// What the UI's status bar and `storedesk sync status` show.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SyncStatus {
     pub configured: bool,
     pub central_url: Option<String>,

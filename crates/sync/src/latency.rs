@@ -11,6 +11,7 @@ use storedesk_store::latency::Rollup;
 
 /// One endpoint over one second.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SecondSnapshot {
     pub endpoint: String,
     /// The second's start, Unix milliseconds.

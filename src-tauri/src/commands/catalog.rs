@@ -1,0 +1,55 @@
+//! Stock and the catalog.
+
+use storedesk_domain::stock::AdjustReason;
+use storedesk_store::catalog::Product;
+use storedesk_store::stock::{LedgerEntry, StockRow};
+
+use super::State;
+use crate::error::AppResult;
+
+#[tauri::command]
+#[specta::specta]
+pub async fn stock_levels(state: State<'_>) -> AppResult<Vec<StockRow>> {
+    state.timed("stock_levels", || Ok(state.store.stock_levels()?))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn adjust_stock(
+    state: State<'_>,
+    sku: String,
+    delta: i32,
+    reason: AdjustReason,
+    note: Option<String>,
+) -> AppResult<StockRow> {
+    state.timed("adjust_stock", || {
+        Ok(state.store.adjust_stock(&sku, i64::from(delta), reason, note.as_deref())?)
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn stock_ledger(state: State<'_>, sku: String) -> AppResult<Vec<LedgerEntry>> {
+    state.timed("stock_ledger", || Ok(state.store.ledger(&sku, 200)?))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn catalog(state: State<'_>) -> AppResult<Vec<Product>> {
+    state.timed("catalog", || Ok(state.store.products()?))
+}
+
+/// SKU or name search for the new-order form, from the in-memory catalog cache.
+#[tauri::command]
+#[specta::specta]
+pub async fn search_catalog(state: State<'_>, text: String) -> AppResult<Vec<Product>> {
+    state.timed("search_catalog", || Ok(state.store.search_catalog(&text, 20)))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_product_threshold(state: State<'_>, sku: String, threshold: Option<i32>) -> AppResult<()> {
+    state.timed("set_product_threshold", || {
+        Ok(state.store.set_product_threshold(&sku, threshold.map(i64::from))?)
+    })
+}

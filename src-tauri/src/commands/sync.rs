@@ -1,0 +1,82 @@
+//! Sync with central: status, "sync now", dead events, attention items, configuration.
+
+use storedesk_store::attention::AttentionItem;
+use storedesk_store::feed::keys;
+use storedesk_store::latency::Rollup;
+use storedesk_store::outbox::{OutboxEvent, OutboxStatus};
+use storedesk_sync::{RoundReport, SyncStatus};
+
+use super::State;
+use crate::error::{AppError, AppResult};
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_status(state: State<'_>) -> AppResult<SyncStatus> {
+    state.timed("sync_status", || Ok(storedesk_sync::engine::status(&state.store)?))
+}
+
+/// One round now, past every backoff.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_now(state: State<'_>) -> AppResult<RoundReport> {
+    let engine =
+        state.engine()?.ok_or_else(|| AppError::new("not_configured", "no central is configured"))?;
+    Ok(engine.round(true).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn outbox(state: State<'_>, status: Option<OutboxStatus>) -> AppResult<Vec<OutboxEvent>> {
+    state.timed("outbox", || Ok(state.store.outbox(status, 500)?))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn retry_event(state: State<'_>, event_id: String) -> AppResult<()> {
+    state.timed("retry_event", || {
+        state.store.retry_dead_event(&event_id)?;
+        Ok(())
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn discard_event(state: State<'_>, event_id: String) -> AppResult<i32> {
+    state.timed("discard_event", || Ok(state.store.discard_dead_event(&event_id)? as i32))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn attention_items(state: State<'_>) -> AppResult<Vec<AttentionItem>> {
+    state.timed("attention_items", || Ok(state.store.attention_items(true)?))
+}
+
+/// Saves central's URL and the device token (keychain or private file), and (re)starts sync.
+#[tauri::command]
+#[specta::specta]
+pub async fn configure_central(
+    state: State<'_>,
+    url: String,
+    token: Option<String>,
+) -> AppResult<SyncStatus> {
+    let url = url.trim().trim_end_matches('/').to_string();
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(AppError::new("invalid_url", format!("{url:?} must start with http:// or https://")));
+    }
+    if let Some(token) = token.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        state.credentials.save(token).map_err(|e| AppError::new("keychain", e))?;
+    }
+    state.store.set_sync_value(keys::CENTRAL_URL, &url)?;
+    state.restart_sync()?;
+    Ok(storedesk_sync::engine::status(&state.store)?)
+}
+
+/// Stored per-minute latency since `since_ms` (the dashboard's 1 h and 24 h ranges).
+#[tauri::command]
+#[specta::specta]
+pub async fn latency_history(state: State<'_>, since_ms: f64) -> AppResult<Vec<Rollup>> {
+    // The minutes not saved yet count too.
+    let fresh = state.latency.take_rollups();
+    state.store.save_rollups(&fresh)?;
+    Ok(state.store.rollups_since(since_ms as i64)?)
+}

@@ -1,0 +1,87 @@
+//! What every command resolves: the store, the latency recorder, the sync supervisor, the token,
+//! and exports in progress.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use storedesk_reports::Control;
+use storedesk_store::Store;
+use storedesk_sync::latency::LatencyRecorder;
+use storedesk_sync::{CentralClient, SyncEngine};
+
+use crate::credentials::Credentials;
+use crate::error::{AppError, AppResult};
+
+pub struct AppState {
+    pub store: Arc<Store>,
+    pub data_dir: PathBuf,
+    pub log_dir: PathBuf,
+    pub latency: Arc<LatencyRecorder>,
+    pub credentials: Credentials,
+    sync: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
+    pub exports: Mutex<HashMap<u32, Arc<Control>>>,
+    next_export: AtomicU32,
+}
+
+impl AppState {
+    pub fn new(store: Arc<Store>, data_dir: PathBuf, log_dir: PathBuf) -> Self {
+        let credentials = Credentials::new(&data_dir);
+        AppState {
+            store,
+            data_dir,
+            log_dir,
+            latency: Arc::new(LatencyRecorder::new()),
+            credentials,
+            sync: Mutex::new(None),
+            exports: Mutex::new(HashMap::new()),
+            next_export: AtomicU32::new(1),
+        }
+    }
+
+    /// Runs a local command and records its latency (endpoint `local <name>`).
+    pub fn timed<T>(&self, name: &str, f: impl FnOnce() -> AppResult<T>) -> AppResult<T> {
+        let start = Instant::now();
+        let result = f();
+        self.latency.record(&format!("local {name}"), start.elapsed(), result.is_ok());
+        result
+    }
+
+    /// The engine for the configured central, if there is one and a token.
+    pub fn engine(&self) -> AppResult<Option<SyncEngine>> {
+        let Some(url) = self.store.central_url()? else { return Ok(None) };
+        let Some(token) = self.credentials.load() else { return Ok(None) };
+        let client = CentralClient::new(&url, &token, self.latency.clone())?;
+        Ok(Some(SyncEngine::new(self.store.clone(), client)))
+    }
+
+    /// (Re)starts the background sync loop when central is configured.
+    pub fn restart_sync(&self) -> AppResult<()> {
+        let mut running =
+            self.sync.lock().map_err(|_| AppError::new("internal", "sync supervisor poisoned"))?;
+        if let Some(stop) = running.take() {
+            let _ = stop.send(true);
+        }
+        let Some(engine) = self.engine()? else { return Ok(()) };
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tauri::async_runtime::spawn(async move {
+            if let Err(err) = engine.run(stopped).await {
+                tracing::error!(%err, "the sync loop stopped");
+            }
+        });
+        *running = Some(stop);
+        tracing::info!("background sync started");
+        Ok(())
+    }
+
+    pub fn new_export(&self) -> (u32, Arc<Control>) {
+        let id = self.next_export.fetch_add(1, Ordering::Relaxed);
+        let control = Arc::new(Control::default());
+        if let Ok(mut exports) = self.exports.lock() {
+            exports.insert(id, control.clone());
+        }
+        (id, control)
+    }
+}
