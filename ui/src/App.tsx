@@ -1,9 +1,104 @@
-/** The shell's first screen. The operators' screens replace it (see the desktop app issue). */
+/** The window: navigation, the screen, the status bar; keyboard shortcuts; theme and language. */
+import { useCallback, useEffect, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
+import { commands } from "./bindings";
+import { StatusBar } from "./components/StatusBar";
+import { ErrorNote } from "./components/ErrorNote";
+import { unwrap } from "./lib/api";
+import { useLive } from "./live";
+import { Catalog } from "./screens/Catalog";
+import { Dashboard } from "./screens/Dashboard";
+import { Orders } from "./screens/Orders";
+import { Reports } from "./screens/Reports";
+import { Settings } from "./screens/Settings";
+import { applyTheme, storedTheme } from "./lib/theme";
+import { Setup } from "./screens/Setup";
+import { Stock } from "./screens/Stock";
+import { Sync } from "./screens/Sync";
+
+export type Screen = "dashboard" | "orders" | "stock" | "catalog" | "sync" | "reports" | "settings";
+const SCREENS: Screen[] = ["dashboard", "orders", "stock", "catalog", "sync", "reports", "settings"];
+
+const mod = typeof navigator !== "undefined" && /Mac/.test(navigator.platform) ? "⌘" : "Ctrl+";
+
 export function App() {
+  const { t, i18n } = useTranslation();
+  const queries = useQueryClient();
+  const { status } = useLive();
+  const [screen, setScreen] = useState<Screen>("dashboard");
+  const [creating, setCreating] = useState(false);
+  const [search, setSearch] = useState(0);
+  const [openOrder, setOpenOrder] = useState<string | null>(null);
+  const info = useQuery({ queryKey: ["app-info"], queryFn: () => unwrap(commands.appInfo()) });
+
+  useEffect(() => applyTheme(storedTheme()), []);
+  useEffect(() => {
+    const language = info.data?.language;
+    if (language && language !== i18n.language) void i18n.changeLanguage(language);
+  }, [info.data?.language, i18n]);
+  useEffect(() => {
+    document.documentElement.lang = i18n.language;
+  }, [i18n.language]);
+
+  // What sync changes (orders confirmed or held by central, events sent) shows without a click.
+  useEffect(() => {
+    if (status) void queries.invalidateQueries();
+  }, [status?.cursor, status?.pending, status?.dead, status?.online]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const refresh = useCallback(() => void queries.invalidateQueries(), [queries]);
+  const goToOrder = useCallback((number: string) => {
+    setOpenOrder(number);
+    setScreen("orders");
+  }, []);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const command = e.ctrlKey || e.metaKey;
+      if (command && e.key.toLowerCase() === "n") {
+        e.preventDefault();
+        setScreen("orders");
+        setCreating(true);
+      } else if (command && e.key.toLowerCase() === "k") {
+        e.preventDefault();
+        setScreen("orders");
+        setSearch((n) => n + 1);
+      } else if (e.key === "F5" || (command && e.key.toLowerCase() === "r")) {
+        e.preventDefault();
+        refresh();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [refresh]);
+
+  if (info.isLoading) return <main>{t("app.loading")}</main>;
+  if (info.error) return <main><ErrorNote error={info.error} /></main>;
+  if (!info.data?.store) return <Setup onDone={() => void info.refetch()} />;
+
   return (
-    <main style={{ fontFamily: "system-ui, sans-serif", padding: "2rem" }}>
-      <h1>Storedesk</h1>
-      <p>The store's back office. Use the <code>storedesk</code> CLI until the screens arrive.</p>
-    </main>
+    <div className="layout">
+      <nav className="sidebar" aria-label="main">
+        <div className="brand">{t("app.name")}</div>
+        {SCREENS.map((s) => (
+          <button key={s} className={`nav-item ${screen === s ? "active" : ""}`} data-nav={s} onClick={() => setScreen(s)}>
+            {t(`app.nav.${s}`)}
+            {s === "sync" && status && status.dead > 0 && <span className="nav-badge">{status.dead}</span>}
+          </button>
+        ))}
+        <div className="spacer" />
+        <div className="shortcuts">{t("app.shortcuts", { newOrder: `${mod}N`, search: `${mod}K`, refresh: "F5" })}</div>
+      </nav>
+      <main data-screen={screen}>
+        {screen === "dashboard" && <Dashboard />}
+        {screen === "orders" && <Orders creating={creating} setCreating={setCreating} searchSignal={search} open={openOrder} onOpen={setOpenOrder} />}
+        {screen === "stock" && <Stock />}
+        {screen === "catalog" && <Catalog />}
+        {screen === "sync" && <Sync onOpenOrder={goToOrder} />}
+        {screen === "reports" && <Reports />}
+        {screen === "settings" && <Settings info={info.data} onChanged={() => void info.refetch()} />}
+      </main>
+      <StatusBar />
+    </div>
   );
 }

@@ -1,0 +1,61 @@
+import { useEffect, useRef } from "react";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+
+export interface ChartSeries {
+  label: string;
+  color: string;
+  values: (number | null)[];
+  bars?: boolean;
+}
+
+/** A uPlot time series: x in seconds since the epoch. The plot is updated in place. */
+export function Chart({ x, series, height = 200, yLabel }: { x: number[]; series: ChartSeries[]; height?: number; yLabel?: string }) {
+  const host = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const shape = series.map((s) => `${s.label}:${s.color}:${s.bars ? 1 : 0}`).join("|");
+
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    const text = getComputedStyle(document.documentElement).getPropertyValue("--muted").trim() || "#666";
+    const grid = getComputedStyle(document.documentElement).getPropertyValue("--border").trim() || "#ddd";
+    const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
+    const opts: uPlot.Options = {
+      width: el.clientWidth || 600,
+      height,
+      legend: { show: true },
+      cursor: { drag: { x: false, y: false } },
+      scales: { x: { time: true } },
+      axes: [axis, { ...axis, label: yLabel, size: 56 }],
+      series: [
+        {},
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: s.bars ? 0 : 1.6,
+          fill: s.bars ? s.color : undefined,
+          paths: s.bars ? uPlot.paths.bars?.({ size: [0.7, 12] }) : undefined,
+          spanGaps: false,
+          points: { show: false },
+        })),
+      ],
+    };
+    plot.current = new uPlot(opts, [x, ...series.map((s) => s.values)] as uPlot.AlignedData, el);
+    const resize = new ResizeObserver(() => plot.current?.setSize({ width: el.clientWidth, height }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      plot.current?.destroy();
+      plot.current = null;
+    };
+    // Rebuilt only when the set of series changes; data flows through setData below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [shape, height, yLabel]);
+
+  useEffect(() => {
+    plot.current?.setData([x, ...series.map((s) => s.values)] as uPlot.AlignedData);
+  }, [x, series]);
+
+  return <div ref={host} className="chart" data-testid="chart" />;
+}

@@ -1,0 +1,34 @@
+import { useTranslation } from "react-i18next";
+import { formatDateTime } from "../lib/format";
+import { useLive } from "../live";
+
+/** Online/offline, pending events and the last sync, on every screen. */
+export function StatusBar() {
+  const { t, i18n } = useTranslation();
+  const { status } = useLive();
+  if (!status) return <footer className="statusbar">{t("app.loading")}</footer>;
+  return (
+    <footer className="statusbar" data-testid="statusbar">
+      {status.configured ? (
+        <span data-testid="online" data-online={status.online ? "yes" : "no"}>
+          <span className={`dot ${status.online ? "online" : "offline"}`} />
+          {status.online ? t("status.online") : t("status.offline")}
+        </span>
+      ) : (
+        <span>
+          <span className="dot" />
+          {t("status.notConfigured")}
+        </span>
+      )}
+      <span data-testid="pending" data-count={status.pending}>
+        {t("status.pending", { count: status.pending })}
+      </span>
+      {status.dead > 0 && <span style={{ color: "var(--danger)" }}>{t("status.dead", { count: status.dead })}</span>}
+      <span>
+        {t("status.lastSync", {
+          when: status.last_success_at ? formatDateTime(status.last_success_at, i18n.language) : t("status.never"),
+        })}
+      </span>
+    </footer>
+  );
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { formatAge, formatMicros, formatMinor, formatMoney, isoDate, parseMajor } from "./format";
+
+describe("money", () => {
+  it("formats minor units with the currency's decimals and grouping", () => {
+    expect(formatMinor("123450", "CNY")).toBe("1,234.50");
+    expect(formatMinor("7", "CNY")).toBe("0.07");
+    expect(formatMinor("0", "CNY")).toBe("0.00");
+    expect(formatMinor("-250", "CNY")).toBe("-2.50");
+    expect(formatMinor("1234567", "JPY")).toBe("1,234,567");
+    expect(formatMinor("1234", "KWD")).toBe("1.234");
+    expect(formatMinor("9007199254740993", "CNY", false)).toBe("90071992547409.93");
+    expect(formatMoney("43800", "CNY")).toBe("438.00 CNY");
+  });
+
+  it("parses what an operator types, refusing more decimals than the currency has", () => {
+    expect(parseMajor("12.5", "CNY")).toBe("1250");
+    expect(parseMajor(" 12 ", "CNY")).toBe("1200");
+    expect(parseMajor("0.07", "CNY")).toBe("7");
+    expect(parseMajor("12.505", "CNY")).toBeNull();
+    expect(parseMajor("1.5", "JPY")).toBeNull();
+    expect(parseMajor("abc", "CNY")).toBeNull();
+    expect(parseMajor("-1", "CNY")).toBeNull();
+  });
+});
+
+describe("durations and dates", () => {
+  it("reads latencies and ages at a glance", () => {
+    expect(formatMicros(850)).toBe("850 µs");
+    expect(formatMicros(1234)).toBe("1.2 ms");
+    expect(formatMicros(45_000)).toBe("45 ms");
+    expect(formatMicros(1_250_000)).toBe("1.25 s");
+    expect(formatAge(42)).toBe("42 s");
+    expect(formatAge(720)).toBe("12 min");
+    expect(formatAge(3 * 3600 + 5 * 60)).toBe("3 h 5 min");
+  });
+
+  it("writes local calendar dates", () => {
+    expect(isoDate(new Date(2026, 0, 5, 23, 59))).toBe("2026-01-05");
+  });
+});

@@ -1,0 +1,71 @@
+/** Formatting money, counts, times and durations for display. Money arrives as a string of
+ *  minor units; it is never turned into a float. */
+
+const DECIMALS: Record<string, number> = { JPY: 0, KRW: 0, VND: 0, KWD: 3, BHD: 3, JOD: 3, OMR: 3, TND: 3 };
+
+export function currencyDecimals(currency: string): number {
+  return DECIMALS[currency] ?? 2;
+}
+
+/** "123450" CNY -> "1,234.50" */
+export function formatMinor(minor: string, currency: string, grouping = true): string {
+  const negative = minor.startsWith("-");
+  const digits = (negative ? minor.slice(1) : minor).replace(/^0+(?=\d)/, "");
+  const decimals = currencyDecimals(currency);
+  const padded = digits.padStart(decimals + 1, "0");
+  const whole = padded.slice(0, padded.length - decimals);
+  const fraction = decimals > 0 ? padded.slice(padded.length - decimals) : "";
+  const grouped = grouping ? whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",") : whole;
+  return `${negative ? "-" : ""}${grouped}${fraction ? "." + fraction : ""}`;
+}
+
+export function formatMoney(minor: string, currency: string): string {
+  return `${formatMinor(minor, currency)} ${currency}`;
+}
+
+/** A major-unit amount as typed ("12.5") to minor units ("1250"); null when it is not one. */
+export function parseMajor(text: string, currency: string): string | null {
+  const decimals = currencyDecimals(currency);
+  const match = /^\s*(\d+)(?:\.(\d+))?\s*$/.exec(text);
+  if (!match) return null;
+  const fraction = match[2] ?? "";
+  if (fraction.length > decimals) return null;
+  const minor = (match[1] ?? "0") + fraction.padEnd(decimals, "0");
+  return minor.replace(/^0+(?=\d)/, "");
+}
+
+export function formatCount(n: number, locale: string): string {
+  return new Intl.NumberFormat(locale).format(n);
+}
+
+export function formatDateTime(iso: string, locale: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(d);
+}
+
+export function formatTime(ms: number, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit" }).format(new Date(ms));
+}
+
+/** Microseconds as "850 µs", "12.3 ms", "1.25 s". */
+export function formatMicros(us: number): string {
+  if (us < 1000) return `${Math.round(us)} µs`;
+  if (us < 1_000_000) return `${(us / 1000).toFixed(us < 10_000 ? 1 : 0)} ms`;
+  return `${(us / 1_000_000).toFixed(2)} s`;
+}
+
+/** Seconds as "45 s", "12 min", "3 h 5 min". */
+export function formatAge(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return m ? `${h} h ${m} min` : `${h} h`;
+}
+
+/** `YYYY-MM-DD` of a date in local time. */
+export function isoDate(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
