@@ -55,7 +55,9 @@ pub fn generate() -> Result<String, String> {
 }
 
 fn tempfile_path() -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("storedesk-bindings-{}.ts", std::process::id()))
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("storedesk-bindings-{}-{n}.ts", std::process::id()))
 }
 
 #[cfg(test)]
@@ -71,6 +73,43 @@ mod tests {
         assert!(
             committed == generated,
             "ui/src/bindings.ts is stale: run `UPDATE_BINDINGS=1 cargo test -p storedesk-app bindings` and commit it"
+        );
+    }
+
+    /// The capability grants exactly the commands the UI can call, and the plugin permissions the
+    /// UI uses: nothing broad (no shell, no file system, no `*:default` sets).
+    #[test]
+    fn capability_grants_exactly_the_commands() {
+        let generated = super::generate().expect("generate bindings");
+        let mut commands: Vec<String> = generated
+            .split("__TAURI_INVOKE(\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .map(|name| format!("allow-{}", name.replace('_', "-")))
+            .collect();
+        commands.sort();
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src-tauri/capabilities/default.json");
+        let capability: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).expect("read capability")).expect("json");
+        let granted: Vec<String> = capability["permissions"]
+            .as_array()
+            .expect("permissions")
+            .iter()
+            .map(|p| p.as_str().expect("a plain permission").to_string())
+            .collect();
+        let mut app: Vec<String> = granted.iter().filter(|p| !p.contains(':')).cloned().collect();
+        app.sort();
+        assert_eq!(app, commands, "app command permissions differ from the commands in the bindings");
+        let mut plugins: Vec<&str> = granted.iter().filter(|p| p.contains(':')).map(String::as_str).collect();
+        plugins.sort();
+        assert_eq!(
+            plugins,
+            [
+                "core:event:allow-listen",
+                "core:event:allow-unlisten",
+                "dialog:allow-save",
+                "opener:allow-reveal-item-in-dir"
+            ]
         );
     }
 }

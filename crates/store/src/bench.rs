@@ -186,7 +186,7 @@ pub fn seed_orders(store: &Store, n: usize, days: i64) -> Result<()> {
                 let mut order = tx.prepare_cached(
                     "INSERT INTO orders (id, number, channel, status, customer, currency, total_minor, steps,
                                          reservation_held, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 2, 0, ?8, ?9)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?10, 0, ?8, ?9)",
                 )?;
                 let mut line = tx.prepare_cached(
                     "INSERT INTO order_lines (order_id, line_no, sku, name, qty, unit_price_minor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -213,6 +213,21 @@ pub fn seed_orders(store: &Store, n: usize, days: i64) -> Result<()> {
                         90..95 => ("fulfilment", "cancelled"),
                         _ => ("counter", "refunded"),
                     };
+                    // The timeline the state machine would have written.
+                    let steps: &[(&str, &str, &str)] = match status {
+                        "delivered" => &[("created", "pay", "paid"), ("paid", "hand_over", "delivered")],
+                        "shipped" => &[
+                            ("created", "pay", "paid"),
+                            ("paid", "confirm_stock", "ready_to_ship"),
+                            ("ready_to_ship", "ship", "shipped"),
+                        ],
+                        "cancelled" => &[("created", "pay", "paid"), ("paid", "cancel", "cancelled")],
+                        _ => &[
+                            ("created", "pay", "paid"),
+                            ("paid", "hand_over", "delivered"),
+                            ("delivered", "refund", "refunded"),
+                        ],
+                    };
                     let lines: Vec<(usize, i64)> =
                         (0..rng.usize(1..4)).map(|_| (rng.usize(..products.len()), rng.i64(1..4))).collect();
                     let total: i64 = lines.iter().map(|(p, qty)| qty * products[*p].price_minor).sum();
@@ -220,14 +235,28 @@ pub fn seed_orders(store: &Store, n: usize, days: i64) -> Result<()> {
                     let number = format!("{}-S{:07}", settings.code, i + 1);
                     let updated = created + 60_000;
                     let customer = if channel == "fulfilment" { Some(format!("Customer {}", i % 5000)) } else { None };
-                    order.execute(params![id, number, channel, status, customer, settings.currency.code(), total, created, updated])?;
+                    order.execute(params![
+                        id,
+                        number,
+                        channel,
+                        status,
+                        customer,
+                        settings.currency.code(),
+                        total,
+                        created,
+                        updated,
+                        steps.len() as i64 + 1
+                    ])?;
                     for (l, (p, qty)) in lines.iter().enumerate() {
                         let p = &products[*p];
                         line.execute(params![id, l as i64 + 1, p.sku, p.name, qty, p.price_minor])?;
                     }
                     payment.execute(params![id, "payment", method, total, created + 1_000])?;
                     step.execute(params![id, 1, None::<String>, None::<String>, "created", created])?;
-                    step.execute(params![id, 2, "paid", Some("settle"), status, updated])?;
+                    for (k, (from, event, to)) in steps.iter().enumerate() {
+                        let at = if k + 1 == steps.len() { updated } else { created + 1_000 * (k as i64 + 1) };
+                        step.execute(params![id, k as i64 + 2, from, event, to, at])?;
+                    }
                     if matches!(status, "cancelled" | "refunded") {
                         payment.execute(params![id, "refund", method, -total, updated])?;
                     }

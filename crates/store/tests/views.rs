@@ -1,0 +1,123 @@
+//! What the app's screens read: the orders list's filters and pages, the dashboard's figures,
+//! low stock by threshold, and the demo/benchmark history reading back like real orders.
+
+mod common;
+
+use common::*;
+use storedesk_domain::{Channel, OrderEvent, OrderStatus, PaymentMethod};
+use storedesk_store::orders::{NewOrder, OrderAction, PaymentInput};
+use storedesk_store::views::OrderQuery;
+
+fn numbers(store: &storedesk_store::Store, query: &OrderQuery) -> (i64, Vec<String>) {
+    let page = store.order_page(query, 0, 100).expect("page");
+    (page.total, page.rows.into_iter().map(|r| r.number).collect())
+}
+
+#[test]
+fn the_orders_list_filters_by_status_channel_date_and_search() {
+    let (_dir, store) = store();
+    let counter = place(&store, Channel::Counter, &["TEA=1"]);
+    let fulfilment = store
+        .place_order(NewOrder {
+            channel: Channel::Fulfilment,
+            lines: lines(&["CUP=2"]),
+            customer: Some("Wang Fang 王芳".into()),
+            actor: "test".into(),
+        })
+        .expect("place");
+    store
+        .pay(&counter.number, PaymentInput { method: PaymentMethod::Cash, amount_minor: None }, "t")
+        .expect("pay");
+
+    let all = OrderQuery::default();
+    // Newest first.
+    assert_eq!(numbers(&store, &all), (2, vec![fulfilment.number.clone(), counter.number.clone()]));
+    let paid = OrderQuery { status: Some(OrderStatus::Paid), ..Default::default() };
+    assert_eq!(numbers(&store, &paid), (1, vec![counter.number.clone()]));
+    let online = OrderQuery { channel: Some(Channel::Fulfilment), ..Default::default() };
+    assert_eq!(numbers(&store, &online).1, vec![fulfilment.number.clone()]);
+
+    let search =
+        |text: &str| numbers(&store, &OrderQuery { search: Some(text.into()), ..Default::default() });
+    assert_eq!(search("王芳").1, vec![fulfilment.number.clone()], "customer, part of the name");
+    assert_eq!(search("wang").1, vec![fulfilment.number.clone()], "customer, any case");
+    assert_eq!(search("TEA").1, vec![counter.number.clone()], "SKU on a line");
+    assert_eq!(search(&counter.number.to_lowercase()).1, vec![counter.number.clone()], "number");
+    assert_eq!(search("T1-").0, 2, "number prefix");
+    assert_eq!(search("100%_").0, 0, "LIKE wildcards are taken literally");
+
+    let now = jiff::Timestamp::now().as_millisecond() as f64;
+    let future = OrderQuery { from_ms: Some(now + 60_000.0), ..Default::default() };
+    assert_eq!(numbers(&store, &future).0, 0);
+    let until_now =
+        OrderQuery { from_ms: Some(now - 60_000.0), to_ms: Some(now + 1.0), ..Default::default() };
+    assert_eq!(numbers(&store, &until_now).0, 2);
+}
+
+#[test]
+fn pages_read_the_list_in_order_to_its_last_row() {
+    let (_dir, store) = store();
+    storedesk_store::bench::seed_orders(&store, 250, 30).expect("seed");
+    let all = OrderQuery::default();
+    let first = store.order_page(&all, 0, 100).expect("first");
+    let last = store.order_page(&all, 200, 100).expect("last");
+    assert_eq!((first.total, first.rows.len(), last.rows.len(), last.offset), (250, 100, 50, 200));
+    // Seeded numbers count up with time; the list is newest first.
+    assert_eq!(first.rows[0].number, "T1-S0000250");
+    assert_eq!(last.rows[49].number, "T1-S0000001");
+    let beyond = store.order_page(&all, 10_000, 100).expect("beyond");
+    assert!(beyond.rows.is_empty() && beyond.total == 250);
+}
+
+#[test]
+fn seeded_history_reads_back_like_orders_taken_through_the_state_machine() {
+    let (_dir, store) = store();
+    storedesk_store::bench::seed_orders(&store, 60, 30).expect("seed");
+    for row in store.order_page(&OrderQuery::default(), 0, 100).expect("page").rows {
+        let detail = store.order(&row.number).expect("an order's detail reads back");
+        let last = detail.timeline.last().expect("timeline");
+        assert_eq!(last.to, detail.order.status, "{}: the timeline ends at the status", row.number);
+        for pair in detail.timeline.windows(2) {
+            assert_eq!(pair[1].from, Some(pair[0].to), "{}: steps chain", row.number);
+        }
+        assert!(matches!(
+            detail.order.status,
+            OrderStatus::Delivered | OrderStatus::Shipped | OrderStatus::Cancelled | OrderStatus::Refunded
+        ));
+    }
+}
+
+#[test]
+fn the_dashboard_counts_today_and_flags_low_stock_by_threshold() {
+    let (_dir, store) = store();
+    let before = store.dashboard().expect("dashboard");
+    assert_eq!((before.orders_today, before.revenue_today_minor), (0, 0));
+    assert_eq!(before.stock.on_hand, 16);
+    assert_eq!(before.stock.value_minor, 10 * 1250 + 5 * 300 + 9999);
+    // Default threshold 5: CUP (5) and POT (1) are low.
+    let low: Vec<String> = before.low_stock.iter().map(|r| r.sku.clone()).collect();
+    assert_eq!(low, vec!["POT", "CUP"]);
+
+    let order = place(&store, Channel::Counter, &["TEA=2"]);
+    store
+        .pay(&order.number, PaymentInput { method: PaymentMethod::Card, amount_minor: None }, "t")
+        .expect("pay");
+    store.apply(&order.number, OrderAction::new(OrderEvent::HandOver, "t")).expect("hand over");
+    place(&store, Channel::Fulfilment, &["CUP=1"]);
+    let after = store.dashboard().expect("dashboard");
+    assert_eq!(after.orders_today, 2);
+    assert_eq!(after.revenue_today_minor, 2 * 1250);
+    let count = |s: OrderStatus| after.today_by_status.iter().find(|c| c.status == s).map_or(0, |c| c.count);
+    assert_eq!((count(OrderStatus::Delivered), count(OrderStatus::Created)), (1, 1));
+    assert_eq!(after.orders_per_minute.len(), 60);
+    assert_eq!(after.orders_per_minute.iter().map(|m| m.orders).sum::<i64>(), 2);
+    assert_eq!((after.stock.on_hand, after.stock.reserved), (14, 1));
+
+    // A product's own threshold wins over the store's.
+    store.set_product_threshold("TEA", Some(8)).expect("threshold");
+    store.set_low_stock_threshold(0).expect("store threshold");
+    let low: Vec<String> =
+        store.dashboard().expect("dashboard").low_stock.iter().map(|r| r.sku.clone()).collect();
+    assert_eq!(low, vec!["TEA"]);
+    assert!(store.set_product_threshold("NOPE", Some(1)).is_err(), "unknown SKU is refused");
+}
