@@ -1,28 +1,41 @@
 #!/usr/bin/env bash
-# Sets up and runs a demo store from the command line: a catalog, stock, and orders taken through
-# their lives. (The desktop app's own run command replaces this once the screens exist.)
+# Sets up and runs Storedesk with a living demo store: installs what is missing, builds the app,
+# starts storedesk-central on SQLite with the demo store (about 300 products, stock, 30 days of
+# orders; see scripts/demo.sh), places an online order at central now and then, and opens the app
+# connected to it. Closing the app stops central. Remove target/demo to start the demo over.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-cargo build --release --locked -p storedesk-cli
-storedesk="$PWD/target/release/storedesk"
-export STOREDESK_DATA_DIR="${STOREDESK_DATA_DIR:-$PWD/target/demo-store}"
 
-if [ ! -f "$STOREDESK_DATA_DIR/storedesk.db" ]; then
-  "$storedesk" init --store SH01 --name "Shanghai Flagship" --currency CNY --time-zone Asia/Shanghai
-  "$storedesk" catalog import demo/catalog.csv
+profile="${STOREDESK_PROFILE:-release}"
+echo "run: building storedesk-central, the storedesk CLI and the app ($profile)"
+if [ "$profile" = release ]; then
+  cargo build --release --locked -p storedesk-central -p storedesk-cli
+  ui/node_modules/.bin/tauri build --no-bundle --ci
+else
+  cargo build --locked -p storedesk-central -p storedesk-cli
+  ui/node_modules/.bin/tauri build --debug --no-bundle --ci
 fi
-say() { printf '\n$ storedesk %s\n' "$*"; "$storedesk" "$@"; }
+export STOREDESK_BIN="$PWD/target/$profile"
 
-order=$("$storedesk" order create --channel counter --line TEA-001=2 --line CUP-002=4 --customer "Li Wei" --json |
-  sed -n 's/^  "number": "\(.*\)",$/\1/p')
-say order pay "$order" --method card
-say order hand-over "$order"
-online=$("$storedesk" order create --channel fulfilment --line POT-003=1 --customer "Wang Fang" --json |
-  sed -n 's/^  "number": "\(.*\)",$/\1/p')
-say order pay "$online" --method other
-say order show "$online"
-say stock list
-say order list --limit 10
-say outbox list --status pending --limit 10
-printf '\nThe demo store lives in %s (remove it to start over).\n' "$STOREDESK_DATA_DIR"
+dir="${STOREDESK_DEMO_DIR:-$PWD/target/demo}"
+port="${STOREDESK_DEMO_PORT:-8700}"
+cleanup() {
+  [ -n "${traffic:-}" ] && kill "$traffic" 2>/dev/null
+  [ -f "$dir/central.pid" ] && kill "$(cat "$dir/central.pid")" 2>/dev/null
+  true
+}
+trap cleanup EXIT INT TERM
+scripts/demo.sh start "$dir" "$port"
+scripts/demo.sh traffic "$dir" &
+traffic=$!
+
+echo "run: central on http://127.0.0.1:$port (log: $dir/central.log); the store's data: $dir/device"
+# The demo keeps its token in a file in its own folder, away from your keychain.
+export STOREDESK_DATA_DIR="$dir/device" STOREDESK_NO_KEYCHAIN=1
+if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "$(uname)" = Linux ]; then
+  echo "run: no display; running the app under xvfb-run (nothing will be visible)"
+  xvfb-run -a "$STOREDESK_BIN/storedesk-app"
+else
+  "$STOREDESK_BIN/storedesk-app"
+fi

@@ -8,8 +8,8 @@ packages=(
   build-essential pkg-config curl
   # Tauri 2 on Linux
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
-  # running and looking at the app headless
-  xvfb imagemagick
+  # running and looking at the app headless; end-to-end tests drive the real webview
+  xvfb imagemagick webkit2gtk-driver
   # central's PostgreSQL backend is tested against a real server
   postgresql
   # report tests read PDFs back (pdftotext) and render pages (pdftoppm)
@@ -49,6 +49,12 @@ fi
 if ! command -v npm >/dev/null; then
   echo "setup: Node.js 20+ with npm is missing (Debian: apt-get install nodejs npm)" >&2
   exit 1
+fi
+
+# The end-to-end tests drive the app through tauri-driver (a WebDriver proxy to WebKitWebDriver).
+if ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+  echo "setup: installing tauri-driver"
+  cargo install tauri-driver --locked --quiet
 fi
 
 # The front end and the Tauri CLI (from npm, no other downloads).

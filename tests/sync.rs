@@ -30,6 +30,7 @@ on_both_backends!(
     central_platform_orders_arrive_ready_to_ship_and_ship_from_the_store,
     a_device_killed_after_central_applied_a_batch_replays_it_as_duplicates,
     offline_the_device_keeps_working_and_catches_up,
+    back_online_the_engine_pushes_what_waited_at_once,
 );
 
 /// Places an order on the central platform for store `SH01`.
@@ -233,4 +234,47 @@ async fn offline_the_device_keeps_working_and_catches_up(backend: Backend) {
     assert!(status.online && status.pending == 0, "{status:?}");
     assert_eq!(device.store.order(&order.number).expect("order").order.status, OrderStatus::ReadyToShip);
     central.stop().await;
+}
+
+async fn back_online_the_engine_pushes_what_waited_at_once(backend: Backend) {
+    let Some((mut central, token)) = set_up(backend, 10).await else { return };
+    let device = Device::new("SH01", &central.url, &token);
+    device.sync_until_complete(3).await;
+    central.shutdown().await;
+    let order = device.order(Channel::Fulfilment, &["TEA=2"]).expect("offline order");
+    device.pay(&order.number);
+    assert!(device.sync().await.error.is_some());
+    // A long outage: the events' backoff now reaches ten minutes ahead.
+    let db = rusqlite::Connection::open(device.dir.path().join("storedesk.db")).expect("open db");
+    let later = jiff_now_ms() + 600_000;
+    let waiting = db
+        .execute("UPDATE outbox SET next_attempt_at = ?1 WHERE status = 'pending'", [later])
+        .expect("push backoff");
+    assert_eq!(waiting, 2);
+    central.restart().await;
+
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let watch = async {
+        let mut status = OrderStatus::Paid;
+        for _ in 0..100 {
+            status = device.store.order(&order.number).expect("order").order.status;
+            if status == OrderStatus::ReadyToShip {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let _ = stop.send(true);
+        status
+    };
+    let (ran, status) = tokio::join!(device.engine.run(stopped), watch);
+    ran.expect("engine");
+    assert_eq!(status, OrderStatus::ReadyToShip, "the order waited for its backoff instead of syncing");
+    central.stop().await;
+}
+
+fn jiff_now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
 }

@@ -1,3 +1,4 @@
+import "./lib/locale-shim";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
@@ -5,6 +6,7 @@ import "./i18n";
 import "./styles.css";
 import { App } from "./App";
 import { LiveProvider } from "./live";
+import { ErrorBoundary } from "./components/ErrorBoundary";
 
 const queries = new QueryClient({
   defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false, staleTime: 2_000 } },
@@ -14,11 +16,13 @@ const root = document.getElementById("root");
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <QueryClientProvider client={queries}>
-        <LiveProvider>
-          <App />
-        </LiveProvider>
-      </QueryClientProvider>
+      <ErrorBoundary>
+        <QueryClientProvider client={queries}>
+          <LiveProvider>
+            <App />
+          </LiveProvider>
+        </QueryClientProvider>
+      </ErrorBoundary>
     </StrictMode>,
   );
 }

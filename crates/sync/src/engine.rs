@@ -149,10 +149,19 @@ impl SyncEngine {
     }
 
     /// Runs rounds until `stop` turns true: every second when all is well, and as the backoff of
-    /// the waiting events allows after a failure.
+    /// the waiting events allows after a failure. The first round that reaches central after an
+    /// outage pushes every pending event at once.
     pub async fn run(&self, mut stop: tokio::sync::watch::Receiver<bool>) -> Result<(), StoreError> {
         loop {
-            let report = self.round(false).await?;
+            let before = status(&self.store)?;
+            let was_offline = before.configured && !before.online;
+            let mut report = self.round(false).await?;
+            if was_offline && report.error.is_none() {
+                // Back online: what waited out its backoff during the outage goes now, instead of
+                // minutes later (the backoff protects central while it is down or overloaded).
+                tracing::info!("central reachable again; pushing what waited");
+                report = self.round(true).await?;
+            }
             if let Some(error) = &report.error {
                 tracing::info!(%error, "sync round did not finish; retrying");
             }

@@ -10,7 +10,7 @@ export interface ChartSeries {
 }
 
 /** A uPlot time series: x in seconds since the epoch. The plot is updated in place. */
-export function Chart({ x, series, height = 200, yLabel }: { x: number[]; series: ChartSeries[]; height?: number; yLabel?: string }) {
+export function Chart({ x, series, height = 200, yLabel, timeLabel, legend = true }: { x: number[]; series: ChartSeries[]; height?: number; yLabel?: string; timeLabel?: string; legend?: boolean }) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const shape = series.map((s) => `${s.label}:${s.color}:${s.bars ? 1 : 0}`).join("|");
@@ -24,12 +24,12 @@ export function Chart({ x, series, height = 200, yLabel }: { x: number[]; series
     const opts: uPlot.Options = {
       width: el.clientWidth || 600,
       height,
-      legend: { show: true },
+      legend: { show: legend },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
       axes: [axis, { ...axis, label: yLabel, size: 56 }],
       series: [
-        {},
+        { label: timeLabel },
         ...series.map((s) => ({
           label: s.label,
           stroke: s.color,
@@ -51,7 +51,7 @@ export function Chart({ x, series, height = 200, yLabel }: { x: number[]; series
     };
     // Rebuilt only when the set of series changes; data flows through setData below.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [shape, height, yLabel]);
+  }, [shape, height, yLabel, timeLabel, legend]);
 
   useEffect(() => {
     plot.current?.setData([x, ...series.map((s) => s.values)] as uPlot.AlignedData);

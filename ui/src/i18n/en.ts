@@ -43,6 +43,8 @@ export const en = {
   dashboard: {
     title: "Dashboard",
     ordersToday: "Orders today",
+    orders: "Orders",
+    time: "Time",
     revenueToday: "Revenue today",
     byStatus: "Today by status",
     perMinute: "Orders per minute, last hour",

@@ -45,6 +45,8 @@ export const zhCN: Messages = {
   dashboard: {
     title: "概览",
     ordersToday: "今日订单",
+    orders: "订单",
+    time: "时间",
     revenueToday: "今日收入",
     byStatus: "今日订单状态",
     perMinute: "近一小时每分钟订单",

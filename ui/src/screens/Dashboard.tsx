@@ -50,8 +50,9 @@ export function Dashboard() {
               <h2>{t("dashboard.perMinute")}</h2>
               <Chart
                 x={d.orders_per_minute.map((m) => m.minute / 1000)}
-                series={[{ label: t("dashboard.ordersToday"), color: "#0f766e", values: d.orders_per_minute.map((m) => m.orders), bars: true }]}
+                series={[{ label: t("dashboard.orders"), color: "#0f766e", values: d.orders_per_minute.map((m) => m.orders), bars: true }]}
                 height={170}
+                legend={false}
               />
             </div>
             <div className="card">
@@ -62,7 +63,7 @@ export function Dashboard() {
                 <table data-testid="low-stock">
                   <thead><tr><th>{t("orders.sku")}</th><th>{t("orders.name")}</th><th className="num">{t("dashboard.available")}</th><th className="num">{t("dashboard.reserved")}</th></tr></thead>
                   <tbody>{d.low_stock.map((r) => (
-                    <tr key={r.sku}><td>{r.sku}</td><td>{r.name}</td><td className="num"><span className="pill low">{r.available}</span></td><td className="num">{r.reserved}</td></tr>
+                    <tr key={r.sku}><td style={{ whiteSpace: "nowrap" }}>{r.sku}</td><td>{r.name}</td><td className="num"><span className="pill low">{r.available}</span></td><td className="num">{r.reserved}</td></tr>
                   ))}</tbody>
                 </table>
               )}
@@ -126,6 +127,7 @@ function Latency() {
                 { label: "p99", color: COLORS.p99, values: series.p99 },
               ]}
               yLabel="ms"
+              timeLabel={t("dashboard.time")}
               height={180}
             />
           )}

@@ -10,7 +10,7 @@ import { ErrorNote } from "../components/ErrorNote";
 import { Modal } from "../components/Modal";
 import { VirtualTable } from "../components/VirtualTable";
 import { unwrap } from "../lib/api";
-import { formatCount, formatDateTime, formatMoney, formatMinor } from "../lib/format";
+import { formatCount, formatDateTime, formatMoney, formatMinor, formatShortDateTime } from "../lib/format";
 import {
   addToDraft,
   blocksFor,
@@ -87,7 +87,7 @@ export function Orders({ creating, setCreating, searchSignal, open, onOpen }: Pr
       column.accessor("status", { header: t("orders.status"), cell: (c) => <span className={`pill ${c.getValue()}`}>{t(`orderStatus.${c.getValue()}`)}</span> }),
       column.accessor("customer", { header: t("orders.customer"), cell: (c) => c.getValue() ?? "" }),
       column.accessor("total_minor", { header: t("orders.total"), cell: (c) => formatMinor(c.getValue(), c.row.original.currency), meta: { num: true } }),
-      column.accessor("created_at", { header: t("orders.created"), cell: (c) => formatDateTime(c.getValue(), i18n.language) }),
+      column.accessor("created_at", { header: t("orders.created"), cell: (c) => formatShortDateTime(c.getValue(), i18n.language) }),
     ],
     [t, i18n.language],
   );
@@ -122,7 +122,7 @@ export function Orders({ creating, setCreating, searchSignal, open, onOpen }: Pr
           ) : (
             <VirtualTable
               columns={columns}
-              template="190px 100px 120px 1fr 120px 160px"
+              template="170px 88px 112px minmax(60px, 1fr) 96px 128px"
               count={total}
               rowAt={rowAt}
               rowKey={(o) => o.number}

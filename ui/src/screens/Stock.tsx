@@ -59,7 +59,7 @@ export function Stock() {
         <div className="list-pane">
           <VirtualTable
             columns={columns}
-            template="150px 1fr 90px 90px 90px 80px"
+            template="110px minmax(140px, 1fr) 72px 72px 76px 64px"
             count={rows.length}
             rowAt={rowAt}
             rowKey={(r) => r.sku}
@@ -92,7 +92,7 @@ function Ledger({ sku }: { sku: string }) {
           {ledger.data?.map((e) => (
             <tr key={e.id}>
               <td>{formatDateTime(e.at, i18n.language)}</td>
-              <td>{t(`ledgerReason.${e.reason}`, { defaultValue: e.reason })}{e.note ? <div className="muted">{e.note}</div> : null}</td>
+              <td>{t(`ledgerReason.${e.reason}`, { defaultValue: e.reason })}{e.note && e.reason !== "sync" ? <div className="muted">{e.note}</div> : null}</td>
               <td className="num">{signed(e.delta_on_hand)} / {signed(e.delta_reserved)}</td>
               <td className="muted">{e.order_id ? e.order_id.slice(0, 8) : ""}</td>
             </tr>
