@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of Storedesk: the Rust workspace (unit, property, integration, crash tests),
-# the UI's tests, and a build of the desktop shell with the Tauri CLI.
+# Runs every test of Storedesk: the UI's unit tests, the Rust workspace (unit, property,
+# integration, crash and sync tests, on SQLite and PostgreSQL), and the end-to-end tests of the
+# real app built with the Tauri CLI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -14,11 +15,10 @@ step "UI: type check, lint, unit tests, build"
 # rather than skip, when it is missing.
 export STOREDESK_TEST_POSTGRES_URL="${STOREDESK_TEST_POSTGRES_URL:-postgres://storedesk:storedesk@127.0.0.1:5432/postgres}"
 
-step "Rust: every crate's tests (the desktop shell is built below, with the Tauri CLI)"
-cargo test --workspace --exclude storedesk-app --locked
+step "Rust: every crate's tests"
+cargo test --workspace --locked
 
-step "Desktop shell: build with the Tauri CLI"
-ui/node_modules/.bin/tauri build --debug --no-bundle --ci
-test -x target/debug/storedesk-app
+step "End to end: the real app in its webview against a real central (builds it with the Tauri CLI)"
+scripts/e2e.sh
 
 step "all tests passed"

@@ -147,6 +147,8 @@ export type LedgerEntry = {
 	delta_reserved: number,
 	reason: string,
 	order_id: string | null,
+	/**  The order's human number, when the movement belongs to an order. */
+	order_number: string | null,
 	note: string | null,
 	at: string,
 };

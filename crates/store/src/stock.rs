@@ -32,6 +32,8 @@ pub struct LedgerEntry {
     pub delta_reserved: i64,
     pub reason: String,
     pub order_id: Option<String>,
+    /// The order's human number, when the movement belongs to an order.
+    pub order_number: Option<String>,
     pub note: Option<String>,
     pub at: jiff::Timestamp,
 }
@@ -183,8 +185,9 @@ impl Store {
         self.read(|conn| {
             level(conn, sku)?;
             let mut stmt = conn.prepare(
-                "SELECT id, sku, delta_on_hand, delta_reserved, reason, order_id, note, at
-                 FROM stock_ledger WHERE sku = ?1 ORDER BY id DESC LIMIT ?2",
+                "SELECT l.id, l.sku, l.delta_on_hand, l.delta_reserved, l.reason, l.order_id, l.note, l.at, o.number
+                 FROM stock_ledger l LEFT JOIN orders o ON o.id = l.order_id
+                 WHERE l.sku = ?1 ORDER BY l.id DESC LIMIT ?2",
             )?;
             let rows = stmt.query_map(params![sku, limit as i64], |r| {
                 Ok(LedgerEntry {
@@ -194,6 +197,7 @@ impl Store {
                     delta_reserved: r.get(3)?,
                     reason: r.get(4)?,
                     order_id: r.get(5)?,
+                    order_number: r.get(8)?,
                     note: r.get(6)?,
                     at: db::timestamp(r.get(7)?),
                 })

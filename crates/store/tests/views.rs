@@ -103,6 +103,8 @@ fn the_dashboard_counts_today_and_flags_low_stock_by_threshold() {
         .pay(&order.number, PaymentInput { method: PaymentMethod::Card, amount_minor: None }, "t")
         .expect("pay");
     store.apply(&order.number, OrderAction::new(OrderEvent::HandOver, "t")).expect("hand over");
+    let sale = &store.ledger("TEA", 10).expect("ledger")[0];
+    assert_eq!((sale.delta_on_hand, sale.order_number.as_deref()), (-2, Some(order.number.as_str())));
     place(&store, Channel::Fulfilment, &["CUP=1"]);
     let after = store.dashboard().expect("dashboard");
     assert_eq!(after.orders_today, 2);

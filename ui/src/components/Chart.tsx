@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 
@@ -14,6 +14,7 @@ export function Chart({ x, series, height = 200, yLabel, timeLabel, legend = tru
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const shape = series.map((s) => `${s.label}:${s.color}:${s.bars ? 1 : 0}`).join("|");
+  const theme = useThemeVersion();
 
   useEffect(() => {
     const el = host.current;
@@ -51,11 +52,28 @@ export function Chart({ x, series, height = 200, yLabel, timeLabel, legend = tru
     };
     // Rebuilt only when the set of series changes; data flows through setData below.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [shape, height, yLabel, timeLabel, legend]);
+  }, [shape, height, yLabel, timeLabel, legend, theme]);
 
   useEffect(() => {
     plot.current?.setData([x, ...series.map((s) => s.values)] as uPlot.AlignedData);
   }, [x, series]);
 
   return <div ref={host} className="chart" data-testid="chart" />;
+}
+
+/** Changes whenever the colours may have: the operator's theme (data-theme) or the system's. */
+function useThemeVersion(): number {
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    const bump = () => setVersion((v) => v + 1);
+    const observer = new MutationObserver(bump);
+    observer.observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
+    const media = window.matchMedia?.("(prefers-color-scheme: dark)");
+    media?.addEventListener("change", bump);
+    return () => {
+      observer.disconnect();
+      media?.removeEventListener("change", bump);
+    };
+  }, []);
+  return version;
 }

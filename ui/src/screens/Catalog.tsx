@@ -42,7 +42,7 @@ export function Catalog() {
       <h1>{t("catalog.title")}</h1>
       <div className="row" style={{ marginBottom: 10 }}>
         <input placeholder={t("stock.filter")} value={text} onChange={(e) => setText(e.target.value)} style={{ minWidth: 260 }} />
-        <span className="muted">{t("catalog.count", { count: rows.length, formatted: formatCount(rows.length, i18n.language) })}</span>
+        <span className="muted">{t("catalog.count", { formatted: formatCount(rows.length, i18n.language) })}</span>
         <span className="muted">{t("catalog.hint")}</span>
       </div>
       <ErrorNote error={catalog.error} />

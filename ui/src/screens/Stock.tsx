@@ -8,7 +8,7 @@ import { ErrorNote } from "../components/ErrorNote";
 import { Modal } from "../components/Modal";
 import { VirtualTable } from "../components/VirtualTable";
 import { unwrap } from "../lib/api";
-import { formatCount, formatDateTime } from "../lib/format";
+import { formatCount, formatShortDateTime } from "../lib/format";
 import { isLow, matchesText, parseDelta } from "../lib/stock";
 
 const column = createColumnHelper<StockRow>();
@@ -52,7 +52,7 @@ export function Stock() {
       <h1>{t("stock.title")}</h1>
       <div className="row" style={{ marginBottom: 10 }}>
         <input placeholder={t("stock.filter")} value={text} onChange={(e) => setText(e.target.value)} style={{ minWidth: 260 }} />
-        <span className="muted">{t("catalog.count", { count: rows.length, formatted: formatCount(rows.length, i18n.language) })}</span>
+        <span className="muted">{t("catalog.count", { formatted: formatCount(rows.length, i18n.language) })}</span>
       </div>
       <ErrorNote error={levels.error} />
       <div className="split">
@@ -91,10 +91,10 @@ function Ledger({ sku }: { sku: string }) {
         <tbody>
           {ledger.data?.map((e) => (
             <tr key={e.id}>
-              <td>{formatDateTime(e.at, i18n.language)}</td>
+              <td style={{ whiteSpace: "nowrap" }}>{formatShortDateTime(e.at, i18n.language)}</td>
               <td>{t(`ledgerReason.${e.reason}`, { defaultValue: e.reason })}{e.note && e.reason !== "sync" ? <div className="muted">{e.note}</div> : null}</td>
               <td className="num">{signed(e.delta_on_hand)} / {signed(e.delta_reserved)}</td>
-              <td className="muted">{e.order_id ? e.order_id.slice(0, 8) : ""}</td>
+              <td className="muted">{e.order_number ?? ""}</td>
             </tr>
           ))}
         </tbody>

@@ -49,7 +49,7 @@ export function Sync({ onOpenOrder }: { onOpenOrder: (number: string) => void })
             <div>
               <div className="kpi-label">{t("sync.lastError")}</div>
               <div>{status.last_error ? <span style={{ color: "var(--danger)" }}>{status.last_error}</span> : t("app.none")}</div>
-              {status.last_error_at && <div className="muted">{formatDateTime(status.last_error_at, i18n.language)}</div>}
+              {status.last_error && status.last_error_at && <div className="muted">{formatDateTime(status.last_error_at, i18n.language)}</div>}
             </div>
             <div>
               <div className="kpi-label">{t("sync.cursor")}</div>

@@ -1,0 +1,182 @@
+/** The real app in its real webview against a real central: the operator's scenarios, in order
+ *  (they share one store, as an operator's day would), then a screenshot of every screen. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { en } from "../src/i18n/en";
+import { zhCN } from "../src/i18n/zh-CN";
+import { Central, launchApp, prepareDevice, seedCentral, tempDir, Ui, waitFor, type Browser } from "./harness";
+
+const STORE = "E2E";
+
+let central: Central;
+let ui: Ui;
+let quit: () => Promise<void>;
+
+beforeAll(async () => {
+  central = await Central.create(tempDir("central"));
+  const token = seedCentral(central, STORE, [
+    ["TEA-1", "Longjing tea 龙井茶", "12.50", 50],
+    ["CUP-1", "Tea cup 茶杯", "3.00", 20],
+    ["POT-1", "Teapot 茶壶", "99.00", 10],
+    ["OVR-1", "Vase 花瓶", "50.00", 5],
+  ]);
+  const device = tempDir("device");
+  prepareDevice(device, central, STORE, token);
+  const app = await launchApp(device);
+  ui = new Ui(app.browser);
+  quit = app.quit;
+  await waitFor("the dashboard", async () => (await ui.$('[data-testid="dashboard"] [data-testid="orders-today"]')).isDisplayed());
+  await waitFor("the app to be online", () => ui.online());
+});
+
+afterAll(async () => {
+  await quit?.();
+  await central?.stop();
+});
+
+const dashboardFigures = async (browser: Browser) => ({
+  orders: Number((await (await browser.$('[data-testid="orders-today"]')).getText()).replace(/\D/g, "")),
+  revenue: await (await browser.$('[data-testid="revenue-today"]')).getText(),
+  delivered: Number(await (await browser.$('[data-status="delivered"]')).getAttribute("data-count")),
+});
+
+describe("the operator's day", () => {
+  it("(1) takes a counter order and hands it over; the dashboard's numbers follow", async () => {
+    const before = await dashboardFigures(ui.browser);
+    expect(before).toEqual({ orders: 0, revenue: "0.00 CNY", delivered: 0 });
+
+    const number = await ui.takeOrder("counter", [["TEA-1", 2]]);
+    expect(await ui.text('[data-testid="order-total"]')).toBe("25.00 CNY");
+    expect(await ui.offeredActions()).toEqual(["pay", "cancel"]);
+    await ui.act("pay");
+    await ui.waitStatus("paid");
+    expect(await ui.offeredActions()).toEqual(["hand_over", "cancel"]);
+    await ui.act("hand_over");
+    await ui.waitStatus("delivered");
+    expect(await ui.offeredActions()).toEqual(["refund"]);
+    await ui.shoot("orders-light");
+
+    await ui.go("dashboard");
+    const after = await waitFor("the dashboard to count the sale", async () => {
+      const figures = await dashboardFigures(ui.browser);
+      return figures.orders === 1 ? figures : undefined;
+    });
+    expect(after).toEqual({ orders: 1, revenue: "25.00 CNY", delivered: 1 });
+    expect(number).toMatch(new RegExp(`^${STORE}-\\d{8}-0001$`));
+  });
+
+  it("(2) offline: a fulfilment order waits, then syncs and becomes ready to ship without a click", async () => {
+    await central.stop();
+    await waitFor("the status bar to say offline", async () => !(await ui.online()));
+    expect(await ui.text('[data-testid="online"]')).toBe(en.status.offline);
+
+    await ui.go("orders");
+    const number = await ui.takeOrder("fulfilment", [["POT-1", 1]]);
+    await ui.act("pay");
+    await ui.waitStatus("paid");
+    // One order taken offline: its placement is one event, its payment another.
+    await waitFor("the pending events to show", async () => (await ui.pending()) === 2);
+    expect(await ui.online()).toBe(false);
+    await ui.shoot("offline-pending");
+
+    await central.start();
+    await ui.waitStatus("ready_to_ship", 45_000);
+    expect(await ui.attr('[data-testid="order-detail"]', "data-number")).toBe(number);
+    await waitFor("nothing pending", async () => (await ui.pending()) === 0 && (await ui.online()));
+  });
+
+  it("(3) the oversell lands on the Sync screen as an attention item, resolved by cancelling", async () => {
+    // The store has 5 vases. Offline, it sells 2 at the counter and takes a fulfilment order
+    // for 2; meanwhile central's platform sells 3 of them for this store.
+    await central.stop();
+    await waitFor("offline", async () => !(await ui.online()));
+    const sale = await ui.takeOrder("counter", [["OVR-1", 2]]);
+    await ui.act("pay");
+    await ui.waitStatus("paid");
+    await ui.act("hand_over");
+    await ui.waitStatus("delivered");
+    const parcel = await ui.takeOrder("fulfilment", [["OVR-1", 2]]);
+    await ui.act("pay");
+    await ui.waitStatus("paid");
+    central.admin(["order", "place", "--store", STORE, "--line", "OVR-1=3", "--customer", "web"]);
+    await central.start();
+
+    await ui.go("sync");
+    const item = `[data-testid="attention-item"][data-order="${parcel}"]`;
+    await waitFor("the attention item", async () => (await ui.$(item)).isDisplayed(), 45_000);
+    expect(await ui.attr(item, "data-kind")).toBe("reservation_rejected");
+    expect(await ui.text(item)).toContain(en.sync.kinds.reservation_rejected);
+    await ui.shoot("sync-attention-light");
+    await ui.theme("dark");
+    await ui.shoot("sync-attention-dark");
+    await ui.theme("light");
+
+    await ui.click(`${item} [data-action="cancel"]`);
+    await (await ui.$('[data-testid="action-form"]')).waitForDisplayed({ timeout: 10_000 });
+    await (await ui.$('[data-testid="action-reason"]')).setValue("central sold the last vases");
+    await ui.click('[data-testid="action-submit"]');
+    await waitFor("the attention item to go", async () => !(await (await ui.$(item)).isExisting()));
+
+    await ui.go("orders");
+    await (await ui.$('[data-testid="order-search"]')).setValue(parcel);
+    await ui.click(`[data-testid="order-list"] [data-row="${parcel}"]`);
+    await ui.waitStatus("cancelled");
+    await (await ui.$('[data-testid="order-search"]')).setValue(sale);
+    await ui.click(`[data-testid="order-list"] [data-row="${sale}"]`);
+    await ui.waitStatus("delivered");
+    await (await ui.$('[data-testid="order-search"]')).clearValue();
+  });
+
+  it("(4) an unpaid order offers no shipping, and the core's refusal reads clearly", async () => {
+    await ui.go("orders");
+    await ui.takeOrder("fulfilment", [["CUP-1", 1]]);
+    expect(await ui.orderStatus()).toBe("created");
+    const actions = await ui.offeredActions();
+    expect(actions).toEqual(["pay", "cancel"]);
+    expect(actions).not.toContain("ship");
+
+    await ui.act("pay", "1.00");
+    const error = await ui.$('[data-testid="action-form"] [data-testid="error"]');
+    await error.waitForDisplayed({ timeout: 10_000 });
+    const shown = await error.getText();
+    expect(shown).toContain(en.errors.payment_mismatch.title);
+    expect(shown).toContain(en.errors.payment_mismatch.hint);
+    expect(shown).toContain("3.00");
+    await ui.shoot("core-error");
+    await ui.browser.keys(["Escape"]);
+    expect(await ui.orderStatus()).toBe("created");
+  });
+
+  it("(5) switching to 简体中文 translates the screen", async () => {
+    await ui.go("settings");
+    await (await ui.$('[data-testid="language"]')).selectByAttribute("value", "zh-CN");
+    await waitFor("Chinese navigation", async () => (await ui.text('[data-nav="dashboard"]')) === zhCN.app.nav.dashboard);
+    expect(await ui.text('[data-testid="settings"] h1')).toBe(zhCN.settings.title);
+    await ui.go("dashboard");
+    expect(await ui.text('[data-testid="dashboard"] h1')).toBe(zhCN.dashboard.title);
+    expect(await ui.text('[data-testid="online"]')).toBe(zhCN.status.online);
+    const body = await ui.text("body");
+    for (const english of [en.dashboard.revenueToday, en.dashboard.latency, en.app.nav.orders]) expect(body).not.toContain(english);
+    await ui.shoot("dashboard-zh-light");
+    await ui.theme("dark");
+    await ui.shoot("dashboard-zh-dark");
+    await ui.theme("light");
+
+    await ui.go("settings");
+    await (await ui.$('[data-testid="language"]')).selectByAttribute("value", "en");
+    await waitFor("English navigation", async () => (await ui.text('[data-nav="dashboard"]')) === en.app.nav.dashboard);
+  });
+
+  it("shows every screen, light and dark", async () => {
+    for (const theme of ["light", "dark"] as const) {
+      await ui.theme(theme);
+      for (const screen of ["dashboard", "orders", "stock", "catalog", "sync", "reports", "settings"]) {
+        await ui.go(screen);
+        if (screen === "orders") await ui.click('[data-testid="order-list"] [data-row]');
+        if (screen === "stock") await ui.click('[data-testid="stock-list"] [data-row]');
+        if (screen === "dashboard") await waitFor("the latency chart", async () => (await ui.$('[data-testid="latency"] .chart')).isExisting());
+        await ui.shoot(`${screen}-${theme}`);
+      }
+    }
+    await ui.theme("light");
+  });
+});

@@ -1,0 +1,227 @@
+/** End-to-end harness: a real storedesk-central on a loopback port (SQLite in a temp folder), a
+ *  device store prepared with the storedesk CLI, and the real app binary driven in its real
+ *  webview through tauri-driver and WebKitWebDriver. */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { remote } from "webdriverio";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+export const BIN = process.env.STOREDESK_BIN ?? path.join(ROOT, "target/debug");
+export const SHOTS = process.env.STOREDESK_SCREENSHOTS ?? path.join(ROOT, "target/e2e-screenshots");
+
+export type Browser = WebdriverIO.Browser;
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `check` returns a value that is not false/undefined; fails with `what` after `ms`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | false | undefined>, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const value = await check();
+      if (value !== false && value !== undefined) return value;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(200);
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ""}`);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function run(bin: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
+  try {
+    return execFileSync(path.join(BIN, bin), args, { env: { ...process.env, ...env }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    throw new Error(`${bin} ${args.join(" ")} failed: ${err.stderr || err.message}`, { cause: e });
+  }
+}
+
+/** storedesk-central on SQLite; stop and start it on the same port and database. */
+export class Central {
+  private proc: ChildProcess | null = null;
+  readonly url: string;
+  private constructor(readonly dir: string, readonly port: number) {
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  static async create(dir: string): Promise<Central> {
+    const central = new Central(dir, await freePort());
+    await central.start();
+    return central;
+  }
+
+  /** An admin command on central's database (works whether or not the server runs). */
+  admin(args: string[]): string {
+    return run("storedesk-central", ["--database-url", `sqlite://${this.dir}/central.db`, ...args]);
+  }
+
+  async start(): Promise<void> {
+    this.proc = spawn(
+      path.join(BIN, "storedesk-central"),
+      ["--database-url", `sqlite://${this.dir}/central.db`, "serve", "--listen", `127.0.0.1:${this.port}`, "--admin-token-file", `${this.dir}/admin-token`],
+      { stdio: "ignore" },
+    );
+    await waitFor("central to answer /healthz", async () => (await fetch(`${this.url}/healthz`)).ok, 20_000);
+  }
+
+  async stop(): Promise<void> {
+    const proc = this.proc;
+    this.proc = null;
+    if (!proc || proc.exitCode !== null) return;
+    const exited = new Promise((r) => proc.once("exit", r));
+    proc.kill("SIGKILL");
+    await exited;
+  }
+}
+
+/** A device's data folder set up with the CLI: store `code`, synced once with central. */
+export function prepareDevice(dir: string, central: Central, code: string, token: string): void {
+  const env = { STOREDESK_DATA_DIR: dir };
+  run("storedesk", ["init", "--store", code, "--name", "E2E Store 测试店", "--currency", "CNY"], env);
+  run("storedesk", ["sync", "configure", "--central", central.url, "--token", token], env);
+  run("storedesk", ["sync", "run", "--once"], env);
+}
+
+/** A store at central with a small catalog and stock; returns its device token. */
+export function seedCentral(central: Central, code: string, products: [string, string, string, number][]): string {
+  const out = central.admin(["store", "add", code, "--name", "E2E Store", "--currency", "CNY", "--json"]);
+  const token = (JSON.parse(out) as { token: string }).token;
+  const csv = path.join(central.dir, "catalog.csv");
+  writeFileSync(csv, ["sku,name,price", ...products.map(([sku, name, price]) => `${sku},${name},${price}`)].join("\n") + "\n");
+  central.admin(["catalog", "import", csv, "--currency", "CNY"]);
+  for (const [sku, , , qty] of products) central.admin(["stock", "receive", "--store", code, sku, String(qty)]);
+  return token;
+}
+
+export function tempDir(name: string): string {
+  return mkdtempSync(path.join(os.tmpdir(), `storedesk-e2e-${name}-`));
+}
+
+/** The app, started by tauri-driver with its data in `dataDir`; returns the WebDriver session. */
+export async function launchApp(dataDir: string): Promise<{ browser: Browser; quit: () => Promise<void> }> {
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driver = spawn(process.env.TAURI_DRIVER ?? path.join(os.homedir(), ".cargo/bin/tauri-driver"), ["--port", String(port), "--native-port", String(nativePort)], {
+    env: { ...process.env, STOREDESK_DATA_DIR: dataDir, STOREDESK_NO_KEYCHAIN: "1" },
+    stdio: "ignore",
+  });
+  await waitFor("tauri-driver to listen", () => new Promise<boolean>((resolve) => {
+    const socket = net.connect(port, "127.0.0.1", () => { socket.end(); resolve(true); });
+    socket.on("error", () => resolve(false));
+  }), 20_000);
+  const browser = await remote({
+    hostname: "127.0.0.1",
+    port,
+    logLevel: "warn",
+    capabilities: { "tauri:options": { application: path.join(BIN, "storedesk-app") } } as WebdriverIO.Capabilities,
+  });
+  const quit = async () => {
+    await browser.deleteSession().catch(() => undefined);
+    driver.kill("SIGTERM");
+  };
+  return { browser, quit };
+}
+
+/** The UI, as an operator uses it. */
+export class Ui {
+  constructor(readonly browser: Browser) {}
+
+  $(selector: string) {
+    return this.browser.$(selector);
+  }
+
+  async attr(selector: string, name: string): Promise<string | null> {
+    return (await this.browser.$(selector)).getAttribute(name);
+  }
+
+  async text(selector: string): Promise<string> {
+    return (await this.browser.$(selector)).getText();
+  }
+
+  async click(selector: string): Promise<void> {
+    const el = await this.browser.$(selector);
+    await el.waitForClickable({ timeout: 15_000, timeoutMsg: `${selector} is not clickable` });
+    await el.click();
+  }
+
+  async go(screen: string): Promise<void> {
+    await this.click(`[data-nav="${screen}"]`);
+    await waitFor(`the ${screen} screen`, async () => (await this.attr("main", "data-screen")) === screen);
+  }
+
+  async online(): Promise<boolean> {
+    return (await this.attr('[data-testid="online"]', "data-online")) === "yes";
+  }
+
+  async pending(): Promise<number> {
+    return Number(await this.attr('[data-testid="pending"]', "data-count"));
+  }
+
+  /** Places an order in the new-order form (opened with the keyboard shortcut); returns its number. */
+  async takeOrder(channel: "counter" | "fulfilment", lines: [string, number][]): Promise<string> {
+    await this.browser.keys(["Control", "n"]);
+    await (await this.$('[data-testid="new-order-form"]')).waitForDisplayed({ timeout: 10_000 });
+    await (await this.$('[data-testid="new-order-channel"]')).selectByAttribute("value", channel);
+    for (const [sku, qty] of lines) {
+      for (let i = 0; i < qty; i++) {
+        await (await this.$('[data-testid="sku-search"]')).setValue(sku);
+        await this.click(`[data-testid="suggestions"] [data-sku="${sku}"]`);
+      }
+    }
+    await this.click('[data-testid="place-order"]');
+    await (await this.$('[data-testid="new-order-form"]')).waitForDisplayed({ reverse: true, timeout: 10_000 });
+    return waitFor("the new order's detail", async () => (await this.attr('[data-testid="order-detail"]', "data-number")) ?? undefined);
+  }
+
+  async orderStatus(): Promise<string | null> {
+    return this.attr('[data-testid="order-detail"]', "data-status");
+  }
+
+  async offeredActions(): Promise<string[]> {
+    const buttons = await this.browser.$$('[data-testid="order-actions"] [data-action]');
+    const out: string[] = [];
+    for (const b of buttons) out.push((await b.getAttribute("data-action")) ?? "");
+    return out;
+  }
+
+  /** Clicks an order action; fills the form (amount for `pay`) when the step has one. */
+  async act(action: string, amount?: string): Promise<void> {
+    await this.click(`[data-testid="order-actions"] [data-action="${action}"]`);
+    if (["pay", "ship", "refund", "cancel"].includes(action)) {
+      await (await this.$('[data-testid="action-form"]')).waitForDisplayed({ timeout: 10_000 });
+      if (amount !== undefined) await (await this.$('[data-testid="pay-amount"]')).setValue(amount);
+      await this.click('[data-testid="action-submit"]');
+    }
+  }
+
+  async waitStatus(status: string, ms = 30_000): Promise<void> {
+    await waitFor(`the order to be ${status}`, async () => (await this.orderStatus()) === status, ms);
+  }
+
+  async theme(theme: "light" | "dark"): Promise<void> {
+    await this.browser.execute((t) => document.documentElement.setAttribute("data-theme", t), theme);
+  }
+
+  async shoot(name: string): Promise<void> {
+    mkdirSync(SHOTS, { recursive: true });
+    await sleep(400);
+    await this.browser.saveScreenshot(path.join(SHOTS, `${name}.png`));
+  }
+}
