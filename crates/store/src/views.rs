@@ -126,16 +126,31 @@ fn order_filter(query: &OrderQuery) -> (String, Vec<rusqlite::types::Value>) {
         clauses.push(format!("o.created_at < ?{}", values.len()));
     }
     if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        values.push(Value::Text(format!("{}%", escaped.to_uppercase())));
-        let number = values.len();
-        values.push(Value::Text(format!("%{escaped}%")));
-        let customer = values.len();
+        // Number: a prefix, any case (a range on the unique index). SKU: exact, or in capitals.
+        // Customer: a substring through the trigram index, which needs three characters; a
+        // shorter text scans the customers instead.
+        let prefix = search.to_uppercase();
+        values.push(Value::Text(format!("{prefix}\u{10FFFF}")));
+        values.push(Value::Text(prefix));
+        let (upper, lower) = (values.len() - 1, values.len());
         values.push(Value::Text(search.to_string()));
-        let sku = values.len();
+        values.push(Value::Text(search.to_uppercase()));
+        let (sku, sku_upper) = (values.len() - 1, values.len());
+        let customer = if search.chars().count() >= 3 {
+            values.push(Value::Text(format!("\"{}\"", search.replace('"', "\"\""))));
+            format!(
+                "o.id IN (SELECT order_id FROM order_customers WHERE order_customers MATCH ?{})",
+                values.len()
+            )
+        } else {
+            let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            values.push(Value::Text(format!("%{escaped}%")));
+            format!("o.customer LIKE ?{} ESCAPE '\\'", values.len())
+        };
         clauses.push(format!(
-            "(o.number LIKE ?{number} ESCAPE '\\' OR o.customer LIKE ?{customer} ESCAPE '\\'
-              OR o.id IN (SELECT order_id FROM order_lines WHERE sku = ?{sku}))"
+            "(o.number >= ?{lower} AND o.number < ?{upper}
+              OR o.id IN (SELECT order_id FROM order_lines WHERE sku IN (?{sku}, ?{sku_upper}))
+              OR {customer})"
         ));
     }
     let sql = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
@@ -256,11 +271,24 @@ impl Store {
             let count_sql = format!("SELECT COUNT(*) FROM orders o {filter}");
             let total: i64 =
                 conn.prepare_cached(&count_sql)?.query_row(rusqlite::params_from_iter(values.iter()), |r| r.get(0))?;
-            values.push(rusqlite::types::Value::Integer(limit));
-            values.push(rusqlite::types::Value::Integer(offset));
+            // Past the middle, the page is read from the other end (OFFSET walks the index, so
+            // the last page of a million orders would otherwise cost a full walk).
+            let from_end = offset > total / 2;
+            let (take, skip) = if from_end {
+                let take = limit.min(total - offset).max(0);
+                (take, (total - offset - take).max(0))
+            } else {
+                (limit, offset)
+            };
+            if take == 0 {
+                return Ok(OrderPage { total, offset, rows: Vec::new() });
+            }
+            values.push(rusqlite::types::Value::Integer(take));
+            values.push(rusqlite::types::Value::Integer(skip));
+            let direction = if from_end { "ASC" } else { "DESC" };
             let sql = format!(
                 "SELECT o.id, o.number, o.channel, o.status, o.customer, o.total_minor, o.currency, o.created_at
-                 FROM orders o {filter} ORDER BY o.created_at DESC, o.id DESC LIMIT ?{} OFFSET ?{}",
+                 FROM orders o {filter} ORDER BY o.created_at {direction}, o.id {direction} LIMIT ?{} OFFSET ?{}",
                 values.len() - 1,
                 values.len()
             );
@@ -284,6 +312,7 @@ impl Store {
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
+            let rows = if from_end { rows.into_iter().rev().collect() } else { rows };
             Ok(OrderPage { total, offset, rows })
         })
     }

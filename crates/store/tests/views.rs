@@ -42,6 +42,9 @@ fn the_orders_list_filters_by_status_channel_date_and_search() {
     assert_eq!(search("王芳").1, vec![fulfilment.number.clone()], "customer, part of the name");
     assert_eq!(search("wang").1, vec![fulfilment.number.clone()], "customer, any case");
     assert_eq!(search("TEA").1, vec![counter.number.clone()], "SKU on a line");
+    assert_eq!(search("tea").1, vec![counter.number.clone()], "SKU typed in lower case");
+    assert_eq!(search("ang F").1, vec![fulfilment.number.clone()], "customer, any part");
+    assert_eq!(search("\"x").0, 0, "quotes are text, not search syntax");
     assert_eq!(search(&counter.number.to_lowercase()).1, vec![counter.number.clone()], "number");
     assert_eq!(search("T1-").0, 2, "number prefix");
     assert_eq!(search("100%_").0, 0, "LIKE wildcards are taken literally");
@@ -65,6 +68,12 @@ fn pages_read_the_list_in_order_to_its_last_row() {
     // Seeded numbers count up with time; the list is newest first.
     assert_eq!(first.rows[0].number, "T1-S0000250");
     assert_eq!(last.rows[49].number, "T1-S0000001");
+    // Past the middle the page is read from the other end; the rows are the same.
+    let middle = store.order_page(&all, 130, 10).expect("middle");
+    let expected: Vec<String> = (111..=120).rev().map(|n| format!("T1-S{n:07}")).collect();
+    assert_eq!(middle.rows.iter().map(|r| r.number.clone()).collect::<Vec<_>>(), expected);
+    let tail = store.order_page(&all, 245, 100).expect("tail");
+    assert_eq!(tail.rows.len(), 5);
     let beyond = store.order_page(&all, 10_000, 100).expect("beyond");
     assert!(beyond.rows.is_empty() && beyond.total == 250);
 }

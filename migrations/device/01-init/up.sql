@@ -49,9 +49,11 @@ CREATE TABLE orders (
     created_at  INTEGER NOT NULL,
     updated_at  INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX orders_by_status ON orders (status, id);
--- Date ranges (reports, the orders list's date filter).
+-- The orders list, newest first, whole or by status or channel (each index ends in the key, id,
+-- so "ORDER BY created_at DESC, id DESC LIMIT n" reads n entries); date ranges (reports too).
 CREATE INDEX orders_by_created ON orders (created_at);
+CREATE INDEX orders_by_status ON orders (status, created_at);
+CREATE INDEX orders_by_channel ON orders (channel, created_at);
 
 CREATE TABLE order_lines (
     order_id         TEXT NOT NULL REFERENCES orders (id),
@@ -64,6 +66,22 @@ CREATE TABLE order_lines (
     restocked_qty    INTEGER NOT NULL DEFAULT 0 CHECK (restocked_qty >= 0 AND restocked_qty <= qty),
     PRIMARY KEY (order_id, line_no)
 ) WITHOUT ROWID;
+-- "Orders with this SKU" (the orders list's search).
+CREATE INDEX order_lines_by_sku ON order_lines (sku);
+
+-- Substring search on customers' names (the orders list's search box): a trigram index, filled as
+-- orders are inserted. An order's customer never changes (a trigger below enforces it), so the
+-- index never goes stale.
+CREATE VIRTUAL TABLE order_customers USING fts5(customer, order_id UNINDEXED, tokenize = 'trigram');
+CREATE TRIGGER orders_customer_indexed AFTER INSERT ON orders WHEN NEW.customer IS NOT NULL
+BEGIN
+    INSERT INTO order_customers (customer, order_id) VALUES (NEW.customer, NEW.id);
+END;
+CREATE TRIGGER orders_customer_fixed BEFORE UPDATE OF customer ON orders
+    WHEN NEW.customer IS NOT OLD.customer
+BEGIN
+    SELECT RAISE(ABORT, 'an order''s customer does not change');
+END;
 
 CREATE TABLE payments (
     id           INTEGER PRIMARY KEY,
