@@ -115,7 +115,10 @@ export function tempDir(name: string): string {
 }
 
 /** The app, started by tauri-driver with its data in `dataDir`; returns the WebDriver session. */
-export async function launchApp(dataDir: string): Promise<{ browser: Browser; quit: () => Promise<void> }> {
+export async function launchApp(
+  dataDir: string,
+  application = path.join(BIN, "storedesk-app"),
+): Promise<{ browser: Browser; quit: () => Promise<void>; driverPid: number }> {
   const port = await freePort();
   const nativePort = await freePort();
   const driver = spawn(process.env.TAURI_DRIVER ?? path.join(os.homedir(), ".cargo/bin/tauri-driver"), ["--port", String(port), "--native-port", String(nativePort)], {
@@ -130,13 +133,13 @@ export async function launchApp(dataDir: string): Promise<{ browser: Browser; qu
     hostname: "127.0.0.1",
     port,
     logLevel: "warn",
-    capabilities: { "tauri:options": { application: path.join(BIN, "storedesk-app") } } as WebdriverIO.Capabilities,
+    capabilities: { "tauri:options": { application } } as WebdriverIO.Capabilities,
   });
   const quit = async () => {
     await browser.deleteSession().catch(() => undefined);
     driver.kill("SIGTERM");
   };
-  return { browser, quit };
+  return { browser, quit, driverPid: driver.pid ?? 0 };
 }
 
 /** The UI, as an operator uses it. */

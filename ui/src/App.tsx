@@ -6,7 +6,7 @@ import { commands } from "./bindings";
 import { StatusBar } from "./components/StatusBar";
 import { ErrorNote } from "./components/ErrorNote";
 import { unwrap } from "./lib/api";
-import { useLive } from "./live";
+import { useSyncStatus } from "./live";
 import { Catalog } from "./screens/Catalog";
 import { Dashboard } from "./screens/Dashboard";
 import { Orders } from "./screens/Orders";
@@ -25,7 +25,6 @@ const mod = typeof navigator !== "undefined" && /Mac/.test(navigator.platform) ?
 export function App() {
   const { t, i18n } = useTranslation();
   const queries = useQueryClient();
-  const { status } = useLive();
   const [screen, setScreen] = useState<Screen>("dashboard");
   const [creating, setCreating] = useState(false);
   const [search, setSearch] = useState(0);
@@ -40,11 +39,6 @@ export function App() {
   useEffect(() => {
     document.documentElement.lang = i18n.language;
   }, [i18n.language]);
-
-  // What sync changes (orders confirmed or held by central, events sent) shows without a click.
-  useEffect(() => {
-    if (status) void queries.invalidateQueries();
-  }, [status?.cursor, status?.pending, status?.dead, status?.online]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const refresh = useCallback(() => void queries.invalidateQueries(), [queries]);
   const goToOrder = useCallback((number: string) => {
@@ -83,7 +77,7 @@ export function App() {
         {SCREENS.map((s) => (
           <button key={s} className={`nav-item ${screen === s ? "active" : ""}`} data-nav={s} onClick={() => setScreen(s)}>
             {t(`app.nav.${s}`)}
-            {s === "sync" && status && status.dead > 0 && <span className="nav-badge">{status.dead}</span>}
+            {s === "sync" && <DeadBadge />}
           </button>
         ))}
         <div className="spacer" />
@@ -99,6 +93,26 @@ export function App() {
         {screen === "settings" && <Settings info={info.data} onChanged={() => void info.refetch()} />}
       </main>
       <StatusBar />
+      <RefreshOnSync />
     </div>
   );
+}
+
+/** Events central refused, on the Sync button. */
+function DeadBadge() {
+  const status = useSyncStatus();
+  return status && status.dead > 0 ? <span className="nav-badge">{status.dead}</span> : null;
+}
+
+/** What sync changes (orders confirmed or held by central, events sent) shows without a click:
+ *  the queries are refreshed when the feed cursor, the pending or dead counts or the connection
+ *  change. (Its own component, so that the window does not re-render with every status.) */
+function RefreshOnSync() {
+  const status = useSyncStatus();
+  const queries = useQueryClient();
+  const key = status ? `${status.cursor}/${status.pending}/${status.dead}/${status.online}` : "";
+  useEffect(() => {
+    if (key) void queries.invalidateQueries();
+  }, [key, queries]);
+  return null;
 }

@@ -1,11 +1,11 @@
 import { useTranslation } from "react-i18next";
 import { formatDateTime } from "../lib/format";
-import { useLive } from "../live";
+import { useSyncStatus } from "../live";
 
 /** Online/offline, pending events and the last sync, on every screen. */
 export function StatusBar() {
   const { t, i18n } = useTranslation();
-  const { status } = useLive();
+  const status = useSyncStatus();
   if (!status) return <footer className="statusbar">{t("app.loading")}</footer>;
   return (
     <footer className="statusbar" data-testid="statusbar">

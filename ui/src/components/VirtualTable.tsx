@@ -21,14 +21,12 @@ export interface VirtualTableProps<T> {
   onSelect?: (row: T) => void;
   /** Changing this scrolls back to the top (e.g. new filters). */
   resetKey?: string;
-  /** Set to an index to scroll there (e.g. "last page"). */
-  scrollTo?: { index: number; seq: number } | null;
   testId?: string;
   label: string;
 }
 
 export function VirtualTable<T>(props: VirtualTableProps<T>) {
-  const { columns, template, count, rowAt, rowKey, onRange, selected, onSelect, resetKey, scrollTo, testId, label } = props;
+  const { columns, template, count, rowAt, rowKey, onRange, selected, onSelect, resetKey, testId, label } = props;
   const scroller = useRef<HTMLDivElement>(null);
   // The React Compiler skips this component (TanStack Virtual's API is not memoizable); it is
   // written with plain hooks and needs no compiler memoization.
@@ -47,11 +45,6 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
   useEffect(() => {
     scroller.current?.scrollTo({ top: 0 });
   }, [resetKey]);
-  useEffect(() => {
-    if (scrollTo) virtualizer.scrollToIndex(scrollTo.index, { align: "end" });
-    // Only a new request scrolls; the virtualizer object is stable.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [scrollTo?.seq]);
 
   // The table model covers the rows in view only.
   const data = useMemo(() => {

@@ -9,7 +9,7 @@ import { unwrap } from "../lib/api";
 import { formatAge, formatCount, formatMicros, formatMoney } from "../lib/format";
 import { errorRate, fromRollups, type Series } from "../lib/latency";
 import { STATUSES } from "../lib/orders";
-import { useLive } from "../live";
+import { useLiveLatency, useSyncStatus } from "../live";
 
 type Range = "live" | "hour" | "day";
 
@@ -80,7 +80,8 @@ const COLORS = { p50: "#0f766e", p95: "#d97706", p99: "#dc2626" };
 
 function Latency() {
   const { t } = useTranslation();
-  const { latency, status } = useLive();
+  const latency = useLiveLatency();
+  const status = useSyncStatus();
   const [range, setRange] = useState<Range>("live");
   const [chosen, setChosen] = useState<string | null>(null);
   const since = range === "hour" ? 3_600_000 : 86_400_000;

@@ -26,6 +26,9 @@ import {
 } from "../lib/orders";
 
 const BLOCK = 100;
+/** Rows per page: each page is one virtual list (a browser cannot scroll a million rows' height,
+ *  and the virtualizer keeps a position for every row it is given). */
+export const PAGE = 10_000;
 const CHANNELS: SalesChannel[] = ["counter", "fulfilment"];
 const column = createColumnHelper<OrderSummary>();
 
@@ -43,12 +46,15 @@ export function Orders({ creating, setCreating, searchSignal, open, onOpen }: Pr
   const [filters, setFilters] = useState<OrderFilters>(NO_FILTERS);
   const [typed, setTyped] = useState("");
   const [range, setRange] = useState<[number, number]>([0, 40]);
-  const [jump, setJump] = useState<{ index: number; seq: number } | null>(null);
+  const [pageIndex, setPage] = useState(0);
   const searchBox = useRef<HTMLInputElement>(null);
 
   // Typing searches after a short pause; the other filters apply at once.
   useEffect(() => {
-    const timer = setTimeout(() => setFilters((f) => (f.search === typed ? f : { ...f, search: typed })), 200);
+    const timer = setTimeout(() => {
+      setFilters((f) => (f.search === typed ? f : { ...f, search: typed }));
+      setPage(0);
+    }, 200);
     return () => clearTimeout(timer);
   }, [typed]);
   useEffect(() => {
@@ -57,10 +63,11 @@ export function Orders({ creating, setCreating, searchSignal, open, onOpen }: Pr
 
   const query = useMemo(() => toQuery(filters), [filters]);
   const queryKey = JSON.stringify(query);
+  const base = pageIndex * PAGE;
   const wanted = useMemo(() => {
-    const blocks = blocksFor(range[0], range[1], BLOCK);
-    return blocks.length ? blocks : [0];
-  }, [range]);
+    const blocks = blocksFor(base + range[0], base + range[1], BLOCK);
+    return blocks.length ? blocks : [Math.floor(base / BLOCK)];
+  }, [range, base]);
   const pages = useQueries({
     queries: wanted.map((block) => ({
       queryKey: ["orders", queryKey, block],
@@ -69,14 +76,18 @@ export function Orders({ creating, setCreating, searchSignal, open, onOpen }: Pr
     })),
   });
   const total = pages.find((p) => p.data)?.data?.total ?? 0;
+  const pageCount = Math.max(1, Math.ceil(total / PAGE));
+  const page = Math.min(pageIndex, pageCount - 1);
+  const rowsOnPage = Math.max(0, Math.min(PAGE, total - page * PAGE));
   const error = pages.find((p) => p.error)?.error;
   const rowAt = useCallback(
-    (index: number) => {
+    (onPage: number) => {
+      const index = base + onPage;
       const block = Math.floor(index / BLOCK);
       const page = pages[wanted.indexOf(block)]?.data;
       return page && page.offset === block * BLOCK ? page.rows[index - page.offset] : undefined;
     },
-    [pages, wanted],
+    [pages, wanted, base],
   );
   const onRange = useCallback((first: number, last: number) => setRange([first, last]), []);
 
@@ -92,7 +103,10 @@ export function Orders({ creating, setCreating, searchSignal, open, onOpen }: Pr
     [t, i18n.language],
   );
 
-  const set = (patch: Partial<OrderFilters>) => setFilters((f) => ({ ...f, ...patch }));
+  const set = (patch: Partial<OrderFilters>) => {
+    setFilters((f) => ({ ...f, ...patch }));
+    setPage(0);
+  };
   return (
     <div data-testid="orders">
       <div className="row" style={{ justifyContent: "space-between", marginBottom: 12 }}>
@@ -112,7 +126,6 @@ export function Orders({ creating, setCreating, searchSignal, open, onOpen }: Pr
         <label className="row" style={{ gap: 4 }}>{t("orders.from")}<input type="date" value={filters.from} onChange={(e) => set({ from: e.target.value })} /></label>
         <label className="row" style={{ gap: 4 }}>{t("orders.to")}<input type="date" value={filters.to} onChange={(e) => set({ to: e.target.value })} /></label>
         <span className="muted" data-testid="order-count" data-count={total}>{t("orders.count", { formatted: formatCount(total, i18n.language) })}</span>
-        <button className="btn small" data-testid="last-page" disabled={total === 0} onClick={() => setJump((j) => ({ index: total - 1, seq: (j?.seq ?? 0) + 1 }))}>{t("orders.lastPage")}</button>
       </div>
       <ErrorNote error={error} />
       <div className="split">
@@ -123,17 +136,25 @@ export function Orders({ creating, setCreating, searchSignal, open, onOpen }: Pr
             <VirtualTable
               columns={columns}
               template="158px 80px 104px minmax(40px, 1fr) 84px 118px"
-              count={total}
+              count={rowsOnPage}
               rowAt={rowAt}
               rowKey={(o) => o.number}
               onRange={onRange}
               selected={open}
               onSelect={(o) => onOpen(o.number)}
-              resetKey={queryKey}
-              scrollTo={jump}
+              resetKey={`${queryKey}#${page}`}
               testId="order-list"
               label={t("orders.title")}
             />
+          )}
+          {pageCount > 1 && (
+            <div className="row pager" data-testid="pager" data-page={page + 1} data-pages={pageCount}>
+              <button className="btn small" onClick={() => setPage(0)} disabled={page === 0} aria-label={t("orders.firstPage")}>«</button>
+              <button className="btn small" onClick={() => setPage(page - 1)} disabled={page === 0} aria-label={t("orders.prevPage")}>‹</button>
+              <span className="muted">{t("orders.page", { page: formatCount(page + 1, i18n.language), pages: formatCount(pageCount, i18n.language) })}</span>
+              <button className="btn small" onClick={() => setPage(page + 1)} disabled={page >= pageCount - 1} aria-label={t("orders.nextPage")}>›</button>
+              <button className="btn small" data-testid="last-page" onClick={() => setPage(pageCount - 1)} disabled={page >= pageCount - 1} aria-label={t("orders.lastPage")}>»</button>
+            </div>
           )}
         </div>
         <div className="detail-pane">{open && <OrderDetailPane number={open} />}</div>

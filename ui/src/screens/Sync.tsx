@@ -10,12 +10,12 @@ import { Modal } from "../components/Modal";
 import { unwrap } from "../lib/api";
 import { formatAge, formatDateTime } from "../lib/format";
 import { isDestructive, offeredActions } from "../lib/orders";
-import { useLive } from "../live";
+import { useSyncStatus } from "../live";
 
 export function Sync({ onOpenOrder }: { onOpenOrder: (number: string) => void }) {
   const { t, i18n } = useTranslation();
   const queries = useQueryClient();
-  const live = useLive().status;
+  const live = useSyncStatus();
   const polled = useQuery({ queryKey: ["sync-status"], queryFn: () => unwrap(commands.syncStatus()), enabled: !live });
   const status = live ?? polled.data;
   const dead = useQuery({ queryKey: ["outbox", "dead"], queryFn: () => unwrap(commands.outbox("dead")) });
