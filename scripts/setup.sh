@@ -9,7 +9,7 @@ packages=(
   # Tauri 2 on Linux
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   # running and looking at the app headless; end-to-end tests drive the real webview
-  xvfb imagemagick webkit2gtk-driver
+  xvfb imagemagick webkit2gtk-driver xdotool
   # central's PostgreSQL backend is tested against a real server
   postgresql
   # report tests read PDFs back (pdftotext) and render pages (pdftoppm)

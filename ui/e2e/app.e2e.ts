@@ -1,9 +1,11 @@
 /** The real app in its real webview against a real central: the operator's scenarios, in order
  *  (they share one store, as an operator's day would), then a screenshot of every screen. */
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { en } from "../src/i18n/en";
 import { zhCN } from "../src/i18n/zh-CN";
-import { Central, launchApp, prepareDevice, seedCentral, tempDir, Ui, waitFor, type Browser } from "./harness";
+import { answerSaveDialog, Central, launchApp, prepareDevice, seedCentral, tempDir, Ui, waitFor, type Browser } from "./harness";
 
 const STORE = "E2E";
 
@@ -65,6 +67,8 @@ describe("the operator's day", () => {
   });
 
   it("(2) offline: a fulfilment order waits, then syncs and becomes ready to ship without a click", async () => {
+    // The counter sale's last event (the hand-over) may still be on its way; let it arrive first.
+    await waitFor("the counter sale to sync", async () => (await ui.pending()) === 0 && (await ui.online()));
     await central.stop();
     await waitFor("the status bar to say offline", async () => !(await ui.online()));
     expect(await ui.text('[data-testid="online"]')).toBe(en.status.offline);
@@ -164,6 +168,20 @@ describe("the operator's day", () => {
     await ui.go("settings");
     await (await ui.$('[data-testid="language"]')).selectByAttribute("value", "en");
     await waitFor("English navigation", async () => (await ui.text('[data-nav="dashboard"]')) === en.app.nav.dashboard);
+  });
+
+  it("exports a report through the Reports screen", async () => {
+    const target = path.join(tempDir("export"), "sales.xlsx");
+    await ui.go("reports");
+    await (await ui.$('[data-testid="report-format"]')).selectByAttribute("value", "xlsx");
+    await ui.click('[data-testid="export"]');
+    await answerSaveDialog(target);
+    const done = await ui.$('[data-testid="export-done"]');
+    await done.waitForDisplayed({ timeout: 30_000 });
+    expect(await done.getText()).toContain(target);
+    const bytes = readFileSync(target);
+    expect(bytes.subarray(0, 2).toString()).toBe("PK");
+    expect(readdirSync(path.dirname(target))).toEqual(["sales.xlsx"]);
   });
 
   it("shows every screen, light and dark", async () => {

@@ -114,6 +114,25 @@ export function tempDir(name: string): string {
   return mkdtempSync(path.join(os.tmpdir(), `storedesk-e2e-${name}-`));
 }
 
+/** Answers the native save dialog (GTK's file chooser, a separate X window WebDriver cannot reach)
+ *  the way an operator would: waits for it, types `file` into its name field and presses Enter. */
+export async function answerSaveDialog(file: string): Promise<void> {
+  const windows = await waitFor("the native save dialog", async () => {
+    try {
+      const out = execFileSync("xdotool", ["search", "--onlyvisible", "--name", "^Save"], { encoding: "utf8" }).trim();
+      return out ? out.split("\n") : false;
+    } catch {
+      return false; // xdotool exits 1 while nothing matches
+    }
+  });
+  const dialog = windows[windows.length - 1] ?? "";
+  execFileSync("xdotool", ["windowfocus", "--sync", dialog]);
+  execFileSync("xdotool", ["key", "--window", dialog, "--clearmodifiers", "ctrl+a"]);
+  execFileSync("xdotool", ["type", "--window", dialog, "--delay", "5", file]);
+  await sleep(200);
+  execFileSync("xdotool", ["key", "--window", dialog, "Return"]);
+}
+
 /** The app, started by tauri-driver with its data in `dataDir`; returns the WebDriver session. */
 export async function launchApp(
   dataDir: string,
