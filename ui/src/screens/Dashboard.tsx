@@ -108,7 +108,7 @@ function Latency() {
           ))}
         </div>
       </div>
-      <div className="row muted" style={{ fontSize: 12, marginBottom: 6 }}>
+      <div className="row muted live-box live-stats">
         <span>{t("dashboard.outboxDepth")}: <strong data-testid="outbox-depth">{status?.pending ?? 0}</strong></span>
         <span>{t("dashboard.oldestPending")}: <strong>{status?.oldest_pending_age_s != null ? formatAge(status.oldest_pending_age_s) : "–"}</strong></span>
       </div>
@@ -132,23 +132,25 @@ function Latency() {
               height={180}
             />
           )}
-          <table style={{ marginTop: 8 }}>
-            <thead><tr><th>{t("dashboard.endpoint")}</th><th className="num">{t("dashboard.calls")}</th><th className="num">{t("dashboard.errorRate")}</th><th className="num">p50</th><th className="num">p95</th><th className="num">p99</th></tr></thead>
-            <tbody>
-              {endpoints.map((e) => {
-                const s = data.get(e);
-                const { calls, rate } = errorRate(s);
-                const last = (a: (number | null)[] | undefined) => [...(a ?? [])].reverse().find((v) => v != null);
-                const fmt = (v: number | null | undefined) => (v == null ? "–" : formatMicros(v * 1000));
-                return (
-                  <tr key={e} className={e === endpoint ? "selected" : ""}>
-                    <td>{e}</td><td className="num">{calls}</td><td className="num">{(rate * 100).toFixed(1)}%</td>
-                    <td className="num">{fmt(last(s?.p50))}</td><td className="num">{fmt(last(s?.p95))}</td><td className="num">{fmt(last(s?.p99))}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <div className="live-box live-table-box">
+            <table className="live-table">
+              <thead><tr><th>{t("dashboard.endpoint")}</th><th className="num">{t("dashboard.calls")}</th><th className="num">{t("dashboard.errorRate")}</th><th className="num">p50</th><th className="num">p95</th><th className="num">p99</th></tr></thead>
+              <tbody>
+                {endpoints.map((e) => {
+                  const s = data.get(e);
+                  const { calls, rate } = errorRate(s);
+                  const last = (a: (number | null)[] | undefined) => [...(a ?? [])].reverse().find((v) => v != null);
+                  const fmt = (v: number | null | undefined) => (v == null ? "–" : formatMicros(v * 1000));
+                  return (
+                    <tr key={e} className={e === endpoint ? "selected" : ""}>
+                      <td>{e}</td><td className="num">{calls}</td><td className="num">{(rate * 100).toFixed(1)}%</td>
+                      <td className="num">{fmt(last(s?.p50))}</td><td className="num">{fmt(last(s?.p95))}</td><td className="num">{fmt(last(s?.p99))}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
         </>
       )}
     </div>
