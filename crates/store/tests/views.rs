@@ -132,3 +132,71 @@ fn the_dashboard_counts_today_and_flags_low_stock_by_threshold() {
     assert_eq!(low, vec!["TEA"]);
     assert!(store.set_product_threshold("NOPE", Some(1)).is_err(), "unknown SKU is refused");
 }
+
+/// The list's count by status and channel (kept by triggers) equals counting the orders.
+fn assert_counts_match(store: &storedesk_store::Store) {
+    let conn = rusqlite::Connection::open(store.path()).expect("open");
+    let statuses = std::iter::once(None).chain(OrderStatus::ALL.into_iter().map(Some));
+    for status in statuses {
+        for channel in [None, Some(Channel::Counter), Some(Channel::Fulfilment)] {
+            let query = OrderQuery { status, channel, ..Default::default() };
+            let counted: i64 = conn
+                .query_row(
+                    "SELECT COUNT(*) FROM orders WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR channel = ?2)",
+                    (status.map(|s| s.as_str()), channel.map(|c| c.as_str())),
+                    |r| r.get(0),
+                )
+                .expect("count");
+            assert_eq!(
+                store.order_page(&query, 0, 1).expect("page").total,
+                counted,
+                "{status:?} {channel:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_list_counts_by_status_and_channel_follow_every_step() {
+    let (_dir, store) = store();
+    storedesk_store::bench::seed_orders(&store, 120, 30).expect("seed");
+    assert_counts_match(&store);
+    let sale = place(&store, Channel::Counter, &["TEA=1"]);
+    let parcel = place(&store, Channel::Fulfilment, &["CUP=1"]);
+    let dropped = place(&store, Channel::Fulfilment, &["TEA=1"]);
+    assert_counts_match(&store);
+    let cash = || PaymentInput { method: PaymentMethod::Cash, amount_minor: None };
+    store.pay(&sale.number, cash(), "t").expect("pay");
+    store.apply(&sale.number, OrderAction::new(OrderEvent::HandOver, "t")).expect("hand over");
+    store.pay(&parcel.number, cash(), "t").expect("pay");
+    store.apply(&dropped.number, OrderAction::new(OrderEvent::Cancel, "t")).expect("cancel");
+    assert_counts_match(&store);
+    // A filter with a date or a search counts the orders themselves; it agrees too.
+    let with_search =
+        OrderQuery { status: Some(OrderStatus::Delivered), search: Some("T1-".into()), ..Default::default() };
+    let delivered = OrderQuery { status: Some(OrderStatus::Delivered), ..Default::default() };
+    assert_eq!(
+        store.order_page(&with_search, 0, 1).expect("page").total,
+        store.order_page(&delivered, 0, 1).expect("page").total
+    );
+}
+
+#[test]
+fn a_database_from_before_the_kept_counts_gets_them_on_opening() {
+    let (dir, store) = store();
+    storedesk_store::bench::seed_orders(&store, 40, 30).expect("seed");
+    place(&store, Channel::Fulfilment, &["CUP=1"]);
+    let path = store.path().to_path_buf();
+    drop(store);
+    // What version 1 had: no counts table, no triggers.
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    conn.execute_batch(
+        "DROP TRIGGER order_counts_insert; DROP TRIGGER order_counts_update; DROP TRIGGER order_counts_delete;
+         DROP TABLE order_counts; PRAGMA user_version = 1;",
+    )
+    .expect("back to version 1");
+    drop(conn);
+    let store = storedesk_store::Store::open_dir(dir.path()).expect("reopen migrates");
+    assert_counts_match(&store);
+    assert_eq!(store.order_page(&OrderQuery::default(), 0, 1).expect("page").total, 41);
+}
