@@ -26,6 +26,7 @@ beforeAll(async () => {
   const app = await launchApp(device);
   ui = new Ui(app.browser);
   quit = app.quit;
+  await ui.keepPainting();
   await waitFor("the dashboard", async () => (await ui.$('[data-testid="dashboard"] [data-testid="orders-today"]')).isDisplayed());
   await waitFor("the app to be online", () => ui.online());
 });

@@ -237,6 +237,23 @@ export class Ui {
     await waitFor(`the order to be ${status}`, async () => (await this.orderStatus()) === status, ms);
   }
 
+  /** WebKitWebDriver's screenshots and clicks wait for WebKit's next painted frame; without
+   *  compositing (how the app runs on Linux) a still page paints nothing, and they wait until
+   *  something changes (a minute, on the Sync screen). A 1-pixel dot that changes colour ten times
+   *  a second keeps frames coming; the app itself does not need it. */
+  async keepPainting(): Promise<void> {
+    await this.browser.execute(() => {
+      const dot = document.createElement("div");
+      dot.style.cssText = "position:fixed;right:0;bottom:0;width:1px;height:1px;pointer-events:none;z-index:9999";
+      document.body.appendChild(dot);
+      let on = false;
+      setInterval(() => {
+        on = !on;
+        dot.style.background = on ? "rgba(0,0,0,0.02)" : "rgba(0,0,0,0.01)";
+      }, 100);
+    });
+  }
+
   async theme(theme: "light" | "dark"): Promise<void> {
     await this.browser.execute((t) => document.documentElement.setAttribute("data-theme", t), theme);
   }
