@@ -122,10 +122,10 @@ describe("the operator's day", () => {
     await waitFor("the attention item to go", async () => !(await (await ui.$(item)).isExisting()));
 
     await ui.go("orders");
-    await (await ui.$('[data-testid="order-search"]')).setValue(parcel);
+    await ui.searchOrders(parcel, 1);
     await ui.click(`[data-testid="order-list"] [data-row="${parcel}"]`);
     await ui.waitStatus("cancelled");
-    await (await ui.$('[data-testid="order-search"]')).setValue(sale);
+    await ui.searchOrders(sale, 1);
     await ui.click(`[data-testid="order-list"] [data-row="${sale}"]`);
     await ui.waitStatus("delivered");
     await (await ui.$('[data-testid="order-search"]')).clearValue();

@@ -177,10 +177,17 @@ export class Ui {
     return (await this.browser.$(selector)).getText();
   }
 
+  /** Clicks what `selector` finds once it is clickable; looks it up afresh on every try, since
+   *  React may have replaced the element (a list re-rendering as a search settles). */
   async click(selector: string): Promise<void> {
-    const el = await this.browser.$(selector);
-    await el.waitForClickable({ timeout: 15_000, timeoutMsg: `${selector} is not clickable` });
-    await el.click();
+    await waitFor(`${selector} to be clickable`, async () => (await this.browser.$(selector)).isClickable(), 15_000);
+    await (await this.browser.$(selector)).click();
+  }
+
+  /** Types `text` into the orders search and waits until the list shows exactly `count` orders. */
+  async searchOrders(text: string, count: number): Promise<void> {
+    await (await this.browser.$('[data-testid="order-search"]')).setValue(text);
+    await waitFor(`${count} orders for "${text}"`, async () => Number(await this.attr('[data-testid="order-count"]', "data-count")) === count);
   }
 
   async go(screen: string): Promise<void> {
