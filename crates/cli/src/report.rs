@@ -89,7 +89,23 @@ struct FormatFigures {
 struct ReportBench {
     orders: usize,
     order_lines: u64,
+    /// The baseline: every order line read the way the orders report reads them, nothing written.
+    baseline_read_rows_per_s: f64,
     runs: Vec<FormatFigures>,
+}
+
+/// Order lines per second through the report's own streaming read, formatting and writing nothing.
+fn read_baseline(data: &Path, from: &str, to: &str) -> anyhow::Result<f64> {
+    let store = Store::open_dir(data)?;
+    let snapshot = store.read_snapshot()?;
+    let period = ReportPeriod::parse(from, to)?.in_zone(&snapshot.settings().tz())?;
+    let started = Instant::now();
+    let mut lines = 0_u64;
+    snapshot.order_lines::<anyhow::Error>(period, |_| {
+        lines += 1;
+        Ok(())
+    })?;
+    Ok(lines as f64 / started.elapsed().as_secs_f64())
 }
 
 pub fn bench(orders: usize, json: bool) -> anyhow::Result<()> {
@@ -121,6 +137,7 @@ pub fn bench(orders: usize, json: bool) -> anyhow::Result<()> {
     let today = jiff::Zoned::now().date();
     let from = today.checked_sub(jiff::Span::new().days(31)).context("date")?.to_string();
     let to = today.tomorrow().context("date")?.to_string();
+    let baseline = read_baseline(&data, &from, &to)?;
     let exe = std::env::current_exe()?;
     let mut runs = Vec::new();
     let mut order_lines = 0;
@@ -167,7 +184,7 @@ pub fn bench(orders: usize, json: bool) -> anyhow::Result<()> {
             bytes: std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0),
         });
     }
-    let bench = ReportBench { orders, order_lines, runs };
+    let bench = ReportBench { orders, order_lines, baseline_read_rows_per_s: baseline, runs };
     if json {
         return output::json(&bench);
     }
@@ -176,19 +193,36 @@ pub fn bench(orders: usize, json: bool) -> anyhow::Result<()> {
         bench.orders, bench.order_lines
     );
     println!(
-        "{:<8} {:<6} {:>12} {:>9} {:>12} {:>14} {:>12}",
-        "report", "format", "input rows", "seconds", "rows/s", "peak RSS (MB)", "file (MB)"
+        "baseline: the orders report's read of every line alone, nothing written: {:.0} lines/s",
+        bench.baseline_read_rows_per_s
+    );
+    println!(
+        "{:<8} {:<6} {:>12} {:>9} {:>12} {:>14} {:>12} {:>18}",
+        "report",
+        "format",
+        "input rows",
+        "seconds",
+        "rows/s",
+        "peak RSS (MB)",
+        "file (MB)",
+        "vs read baseline"
     );
     for r in &bench.runs {
+        let ratio = if r.report == "orders" {
+            format!("{:.2}", r.rows_per_s / bench.baseline_read_rows_per_s)
+        } else {
+            "-".to_string()
+        };
         println!(
-            "{:<8} {:<6} {:>12} {:>9.2} {:>12.0} {:>14.1} {:>12.1}",
+            "{:<8} {:<6} {:>12} {:>9.2} {:>12.0} {:>14.1} {:>12.1} {:>18}",
             r.report,
             r.format,
             r.input_rows,
             r.seconds,
             r.rows_per_s,
             r.peak_rss_mb,
-            r.bytes as f64 / 1e6
+            r.bytes as f64 / 1e6,
+            ratio
         );
     }
     Ok(())
