@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use storedesk_central::service::conflicts;
 use storedesk_domain::{Channel, OrderEvent, OrderStatus};
+use storedesk_store::orders::Order;
 use storedesk_store::outbox::OutboxStatus;
 use storedesk_tests::central::{Backend, TestCentral};
 use storedesk_tests::device::Device;
@@ -215,13 +216,21 @@ async fn a_device_killed_after_central_applied_a_batch_replays_it_as_duplicates(
     central.stop().await;
 }
 
-async fn offline_the_device_keeps_working_and_catches_up(backend: Backend) {
-    let Some((mut central, token)) = set_up(backend, 10).await else { return };
+/// A device synced with central, then central down and a fulfilment order taken and paid offline.
+async fn an_order_paid_while_central_is_down(backend: Backend) -> Option<(TestCentral, Device, Order)> {
+    let (mut central, token) = set_up(backend, 10).await?;
     let device = Device::new("SH01", &central.url, &token);
     device.sync_until_complete(3).await;
     central.shutdown().await;
     let order = device.order(Channel::Fulfilment, &["TEA=2"]).expect("offline order");
     device.pay(&order.number);
+    Some((central, device, order))
+}
+
+async fn offline_the_device_keeps_working_and_catches_up(backend: Backend) {
+    let Some((mut central, device, order)) = an_order_paid_while_central_is_down(backend).await else {
+        return;
+    };
     let report = device.sync().await;
     assert!(!report.complete && report.error.is_some(), "{report:?}");
     let status = storedesk_sync::engine::status(&device.store).expect("status");
@@ -237,12 +246,9 @@ async fn offline_the_device_keeps_working_and_catches_up(backend: Backend) {
 }
 
 async fn back_online_the_engine_pushes_what_waited_at_once(backend: Backend) {
-    let Some((mut central, token)) = set_up(backend, 10).await else { return };
-    let device = Device::new("SH01", &central.url, &token);
-    device.sync_until_complete(3).await;
-    central.shutdown().await;
-    let order = device.order(Channel::Fulfilment, &["TEA=2"]).expect("offline order");
-    device.pay(&order.number);
+    let Some((mut central, device, order)) = an_order_paid_while_central_is_down(backend).await else {
+        return;
+    };
     assert!(device.sync().await.error.is_some());
     // A long outage: the events' backoff now reaches ten minutes ahead.
     let db = rusqlite::Connection::open(device.dir.path().join("storedesk.db")).expect("open db");

@@ -82,9 +82,12 @@ pub struct OrderQuery {
 impl OrderQuery {
     /// Filters by status and/or channel and nothing else (no dates, no search).
     fn by_status_and_channel_only(&self) -> bool {
-        self.from_ms.is_none()
-            && self.to_ms.is_none()
-            && self.search.as_deref().is_none_or(|s| s.trim().is_empty())
+        self.from_ms.is_none() && self.to_ms.is_none() && self.search_text().is_none()
+    }
+
+    /// The search box's text, trimmed; `None` when there is nothing to search for.
+    fn search_text(&self) -> Option<&str> {
+        self.search.as_deref().map(str::trim).filter(|s| !s.is_empty())
     }
 }
 
@@ -134,7 +137,7 @@ fn order_filter(query: &OrderQuery) -> (String, Vec<rusqlite::types::Value>) {
         values.push(Value::Integer(to as i64));
         clauses.push(format!("o.created_at < ?{}", values.len()));
     }
-    if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(search) = query.search_text() {
         // Number: a prefix, any case (a range on the unique index). SKU: exact, or in capitals.
         // Customer: a substring through the trigram index, which needs three characters; a
         // shorter text scans the customers instead.
