@@ -16,7 +16,9 @@ step "UI: type check, lint, unit tests, build"
 export STOREDESK_TEST_POSTGRES_URL="${STOREDESK_TEST_POSTGRES_URL:-postgres://storedesk:storedesk@127.0.0.1:5432/postgres}"
 
 step "Rust: every crate's tests"
-cargo test --workspace --locked
+# With the app's `custom-protocol` feature, as scripts/e2e.sh builds it: one set of features, so
+# the end-to-end build reuses these dependencies instead of compiling them again.
+cargo test --workspace --locked --features storedesk-app/custom-protocol
 
 step "End to end: the real app in its webview against a real central (builds it with the Tauri CLI)"
 scripts/e2e.sh
