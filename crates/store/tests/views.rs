@@ -181,6 +181,28 @@ fn the_list_counts_by_status_and_channel_follow_every_step() {
     );
 }
 
+/// Puts a database back the way an older version of the app left it: undoes migration 03 (customers
+/// indexed as each order is inserted, no queue), then, for version 1, migration 02 (no kept counts).
+fn back_to_version(path: &std::path::Path, version: i64) {
+    let conn = rusqlite::Connection::open(path).expect("open");
+    conn.execute_batch(
+        "INSERT INTO order_customers (customer, order_id) SELECT customer, order_id FROM order_customers_queue;
+         DROP TRIGGER order_customers_queue_flushed; DROP TRIGGER orders_customer_queued;
+         DROP TABLE order_customers_queue;
+         CREATE TRIGGER orders_customer_indexed AFTER INSERT ON orders WHEN NEW.customer IS NOT NULL
+         BEGIN INSERT INTO order_customers (customer, order_id) VALUES (NEW.customer, NEW.id); END;
+         PRAGMA user_version = 2;",
+    )
+    .expect("back to version 2");
+    if version == 1 {
+        conn.execute_batch(
+            "DROP TRIGGER order_counts_insert; DROP TRIGGER order_counts_update;
+             DROP TRIGGER order_counts_delete; DROP TABLE order_counts; PRAGMA user_version = 1;",
+        )
+        .expect("back to version 1");
+    }
+}
+
 #[test]
 fn a_database_from_before_the_kept_counts_gets_them_on_opening() {
     let (dir, store) = store();
@@ -188,15 +210,60 @@ fn a_database_from_before_the_kept_counts_gets_them_on_opening() {
     place(&store, Channel::Fulfilment, &["CUP=1"]);
     let path = store.path().to_path_buf();
     drop(store);
-    // What version 1 had: no counts table, no triggers.
-    let conn = rusqlite::Connection::open(&path).expect("open");
-    conn.execute_batch(
-        "DROP TRIGGER order_counts_insert; DROP TRIGGER order_counts_update; DROP TRIGGER order_counts_delete;
-         DROP TABLE order_counts; PRAGMA user_version = 1;",
-    )
-    .expect("back to version 1");
-    drop(conn);
+    back_to_version(&path, 1);
     let store = storedesk_store::Store::open_dir(dir.path()).expect("reopen migrates");
     assert_counts_match(&store);
     assert_eq!(store.order_page(&OrderQuery::default(), 0, 1).expect("page").total, 41);
+}
+
+#[test]
+fn customers_are_found_before_and_after_their_batch_reaches_the_index() {
+    let (_dir, store) = store();
+    store.import_catalog_csv("sku,name,price,stock\nCUP,Cup,3,100\n".as_bytes(), "test").expect("stock");
+    // 64 queued customers move into the trigram index together; the 70 here leave 6 in the queue.
+    let mut numbers_by_customer = Vec::new();
+    for i in 0..70 {
+        let order = store
+            .place_order(NewOrder {
+                channel: Channel::Fulfilment,
+                lines: lines(&["CUP=1"]),
+                customer: Some(format!("Customer {i:03} 客户")),
+                actor: "test".into(),
+            })
+            .expect("place");
+        numbers_by_customer.push(order.number);
+    }
+    let queued: i64 = rusqlite::Connection::open(store.path())
+        .and_then(|conn| conn.query_row("SELECT COUNT(*) FROM order_customers_queue", [], |r| r.get(0)))
+        .expect("queue");
+    assert_eq!(queued, 6, "the first 64 moved into the index in one batch");
+    let search =
+        |text: &str| numbers(&store, &OrderQuery { search: Some(text.into()), ..Default::default() });
+    assert_eq!(search("customer 003").1, vec![numbers_by_customer[3].clone()], "indexed");
+    assert_eq!(search("mer 068").1, vec![numbers_by_customer[68].clone()], "still queued");
+    assert_eq!(search("06").0, 11, "short text, scanned: 006 and 060 to 069");
+    assert_eq!(search("客户").0, 70, "every customer, indexed or queued");
+}
+
+#[test]
+fn customers_indexed_one_by_one_by_version_2_are_still_found_after_the_upgrade() {
+    let (dir, store) = store();
+    let customer = |name: &str| NewOrder {
+        channel: Channel::Fulfilment,
+        lines: lines(&["CUP=1"]),
+        customer: Some(name.into()),
+        actor: "test".into(),
+    };
+    let before = store.place_order(customer("Li Lei 李雷")).expect("place");
+    let path = store.path().to_path_buf();
+    drop(store);
+    // Version 2 had indexed that customer when the order was inserted, and had no queue.
+    back_to_version(&path, 2);
+    let store = storedesk_store::Store::open_dir(dir.path()).expect("reopen migrates");
+    let after = store.place_order(customer("Han Meimei 韩梅梅")).expect("place");
+    let search =
+        |text: &str| numbers(&store, &OrderQuery { search: Some(text.into()), ..Default::default() });
+    assert_eq!(search("李雷").1, vec![before.number.clone()], "indexed before the upgrade");
+    assert_eq!(search("韩梅梅").1, vec![after.number.clone()], "queued after it");
+    assert_eq!(search("ei ").0, 2, "both");
 }
