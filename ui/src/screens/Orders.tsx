@@ -135,7 +135,7 @@ export function Orders({ creating, setCreating, searchSignal, open, onOpen }: Pr
           ) : (
             <VirtualTable
               columns={columns}
-              template="158px 80px 104px minmax(40px, 1fr) 84px 118px"
+              template="150px 84px 104px minmax(60px, 1fr) 80px 136px"
               count={rowsOnPage}
               rowAt={rowAt}
               rowKey={(o) => o.number}
