@@ -147,6 +147,52 @@ async fn a_store_token_reaches_only_its_own_store() {
 }
 
 #[tokio::test]
+async fn a_refused_reservation_names_what_was_short_and_a_replay_says_the_same() {
+    let central = central().await;
+    let token = central.add_store("AA").await;
+    central.products(&[("TEA", "Tea", 1250), ("CUP", "Cup", 300)]).await;
+    central.receive("AA", "TEA", 1).await;
+    central.receive("AA", "CUP", 5).await;
+    let order = uuid_v7();
+    let placed = event(
+        "order_placed",
+        json!({
+            "order_id": order, "number": "AA-20261127-0001", "channel": "fulfilment", "currency": "CNY",
+            "total_minor": "4350", "lines": [{"sku": "TEA", "qty": 3, "unit_price_minor": "1250"},
+                                             {"sku": "CUP", "qty": 2, "unit_price_minor": "300"}],
+            "customer": null, "at": "2026-11-27T08:00:00Z"
+        }),
+        format!("order:{order}"),
+        1,
+    );
+    let client = http();
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        let answer: Value = client
+            .post(format!("{}/v1/events", central.url))
+            .bearer_auth(&token)
+            .json(&json!({"events": [placed]}))
+            .send()
+            .await
+            .expect("push")
+            .json()
+            .await
+            .expect("json");
+        answers.push(answer["results"][0].clone());
+    }
+    for answer in &answers {
+        assert_eq!(answer["status"], "rejected", "{answer}");
+        assert_eq!(answer["code"], "insufficient_stock");
+        // Only TEA was short: the figures a device shows in its operator's language.
+        assert_eq!(answer["shortages"], json!([{"sku": "TEA", "requested": 3, "available": 1}]), "{answer}");
+        assert_eq!(answer["message"], "not enough stock: TEA: 3 requested, 1 available");
+    }
+    assert_eq!(central.level("AA", "TEA").await, (1, 0), "nothing reserved");
+    assert_eq!(central.level("AA", "CUP").await, (5, 0));
+    central.stop().await;
+}
+
+#[tokio::test]
 async fn wrong_revoked_and_missing_credentials_get_401_and_device_tokens_cannot_administer() {
     let central = central().await;
     let token = central.add_store("AA").await;

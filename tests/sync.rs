@@ -109,6 +109,8 @@ async fn oversell_the_fulfilment_order_is_refused_and_put_on_hold(backend: Backe
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].kind, "reservation_rejected");
     assert_eq!(items[0].order_number.as_deref(), Some(parcel.number.as_str()));
+    let shortages = items[0].detail.as_ref().map(|d| d["shortages"].clone());
+    assert_eq!(shortages, Some(serde_json::json!([{"sku": "TEA", "requested": 2, "available": 0}])));
     // The counter sale was applied; the local reservation was released; central never went negative.
     let (on_hand, reserved) = central.level("SH01", "TEA").await;
     assert_eq!((on_hand, reserved), (3, 3));

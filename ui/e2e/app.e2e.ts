@@ -112,6 +112,10 @@ describe("the operator's day", () => {
     await waitFor("the attention item", async () => (await ui.$(item)).isDisplayed(), 45_000);
     expect(await ui.attr(item, "data-kind")).toBe("reservation_rejected");
     expect(await ui.text(item)).toContain(en.sync.kinds.reservation_rejected);
+    // Said from central's figures: it had reserved 3 for its own order and the counter sold 2.
+    expect(await ui.text(`${item} [data-testid="attention-message"]`)).toBe(
+      "Central could not reserve the stock: OVR-1: 2 requested, 0 available",
+    );
     await ui.shoot("sync-attention-light");
     await ui.theme("dark");
     await ui.shoot("sync-attention-dark");

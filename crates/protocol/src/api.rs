@@ -44,6 +44,19 @@ pub struct EventOutcome {
     pub code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// For `insufficient_stock`: each SKU central could not reserve, with the figures (the
+    /// message says the same in English; a device shows these in its operator's language).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shortages: Vec<Shortage>,
+}
+
+/// One SKU an order wanted more of than central had available.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Shortage {
+    pub sku: String,
+    pub requested: i64,
+    pub available: i64,
 }
 
 /// `POST /v1/events` answer: one outcome per pushed event, in the same order.
@@ -68,7 +81,7 @@ pub struct AppliedResult {
 
 /// Rejection codes with a meaning the device acts on.
 pub mod codes {
-    /// `order_placed` could not be reserved; `available` is in the message and the detail.
+    /// `order_placed` could not be reserved; the outcome's `shortages` say what was short.
     pub const INSUFFICIENT_STOCK: &str = "insufficient_stock";
     pub const UNKNOWN_SKU: &str = "unknown_sku";
     pub const UNKNOWN_ORDER: &str = "unknown_order";

@@ -162,8 +162,8 @@ pub enum PushResult {
     Applied(serde_json::Value),
     /// Central had applied this event id before; the original result.
     Duplicate(serde_json::Value),
-    /// Central refused this event for good.
-    Rejected { code: String, message: String },
+    /// Central refused this event for good; for `insufficient_stock`, what was short.
+    Rejected { code: String, message: String, shortages: Vec<storedesk_protocol::api::Shortage> },
     /// Central cannot apply it yet (e.g. an earlier event of the order is missing).
     RetryLater { message: String },
 }
@@ -459,7 +459,9 @@ fn mark_sent(
 ) -> Result<()> {
     let result = match answer {
         PushResult::Applied(result) | PushResult::Duplicate(result) => result.clone(),
-        PushResult::Rejected { code, message } => serde_json::json!({ "rejected": code, "message": message }),
+        PushResult::Rejected { code, message, .. } => {
+            serde_json::json!({ "rejected": code, "message": message })
+        }
         PushResult::RetryLater { message } => serde_json::json!({ "retry_later": message }),
     };
     tx.prepare_cached(

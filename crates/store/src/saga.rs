@@ -58,7 +58,7 @@ pub(crate) fn on_answer(
             }
             Ok(Settled::Sent { change_id: result.change_id })
         }
-        PushResult::Rejected { code, message }
+        PushResult::Rejected { code, message, shortages }
             if code == codes::INSUFFICIENT_STOCK && event.kind == EventKind::OrderPlaced.as_str() =>
         {
             let Some(order_id) = placed() else {
@@ -72,7 +72,8 @@ pub(crate) fn on_answer(
                 orders::step(tx, order_id, OrderEvent::Hold, details, now)?;
             }
             if matches!(status, OrderStatus::Created | OrderStatus::Paid) {
-                let detail = serde_json::json!({ "code": code, "event_id": event.event_id });
+                let detail =
+                    serde_json::json!({ "code": code, "event_id": event.event_id, "shortages": shortages });
                 attention::raise(
                     tx,
                     "reservation_rejected",
@@ -84,7 +85,9 @@ pub(crate) fn on_answer(
             }
             Ok(Settled::Sent { change_id: None })
         }
-        PushResult::Rejected { code, message } => Ok(Settled::Dead { reason: format!("{code}: {message}") }),
+        PushResult::Rejected { code, message, .. } => {
+            Ok(Settled::Dead { reason: format!("{code}: {message}") })
+        }
         PushResult::RetryLater { .. } => unreachable_retry(),
     }
 }

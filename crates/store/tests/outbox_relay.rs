@@ -141,7 +141,11 @@ async fn a_refused_event_goes_dead_and_holds_back_its_order_but_not_others() {
     let refuse = a.clone();
     let relay = ScriptedRelay::new(move |e| {
         if e.aggregate == refuse && e.aggregate_seq == 1 {
-            PushResult::Rejected { code: "invalid_line".into(), message: "SKU TEA is not sold online".into() }
+            PushResult::Rejected {
+                code: "invalid_line".into(),
+                message: "SKU TEA is not sold online".into(),
+                shortages: Vec::new(),
+            }
         } else {
             applied()
         }

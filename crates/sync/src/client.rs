@@ -156,6 +156,7 @@ impl Relay for CentralClient {
                     EventStatus::Rejected => PushResult::Rejected {
                         code: o.code.unwrap_or_else(|| "rejected".into()),
                         message: o.message.unwrap_or_default(),
+                        shortages: o.shortages,
                     },
                     EventStatus::RetryLater => {
                         PushResult::RetryLater { message: o.message.unwrap_or_else(|| "retry later".into()) }

@@ -161,6 +161,12 @@ export const en = {
     cancelOrder: "Cancel order",
     cursor: "Feed position",
     kinds: { reservation_rejected: "Out of stock at central", conflict: "Conflict" },
+    reasons: {
+      reservation_rejected: "Central could not reserve the stock: {{list}}",
+      shortage: "{{sku}}: {{requested}} requested, {{available}} available",
+      separator: "; ",
+      conflict: "A counter sale took stock central had reserved for this order: {{shortfall}} × {{sku}} missing",
+    },
   },
   settings: {
     title: "Settings",

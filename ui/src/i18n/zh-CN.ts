@@ -163,6 +163,12 @@ export const zhCN: Messages = {
     cancelOrder: "取消订单",
     cursor: "同步位置",
     kinds: { reservation_rejected: "总部库存不足", conflict: "冲突" },
+    reasons: {
+      reservation_rejected: "总部无法预留库存：{{list}}",
+      shortage: "{{sku}}：需要 {{requested}}，可用 {{available}}",
+      separator: "；",
+      conflict: "门店销售占用了总部为此订单预留的库存：{{sku}} 缺 {{shortfall}} 件",
+    },
   },
   settings: {
     title: "设置",

@@ -10,6 +10,7 @@ import { ErrorNote } from "../components/ErrorNote";
 import { Modal } from "../components/Modal";
 import { VirtualTable } from "../components/VirtualTable";
 import { unwrap } from "../lib/api";
+import { describeAttention } from "../lib/attention";
 import { formatCount, formatDateTime, formatMoney, formatMinor, formatShortDateTime } from "../lib/format";
 import {
   addToDraft,
@@ -169,6 +170,10 @@ function OrderDetailPane({ number }: { number: string }) {
   const [acting, setActing] = useState<OrderEvent | null>(null);
   const queries = useQueryClient();
   const detail = useQuery({ queryKey: ["order", number], queryFn: () => unwrap(commands.getOrder(number)) });
+  const onHold = detail.data?.status === "on_hold";
+  // An order on hold has an attention item whose figures say why in the operator's language.
+  const attention = useQuery({ queryKey: ["attention"], queryFn: () => unwrap(commands.attentionItems()), enabled: onHold });
+  const holdItem = onHold ? attention.data?.find((a) => a.order_number === number && !a.resolved_at) : undefined;
   const act = useMutation({
     mutationFn: (event: OrderEvent) => unwrap(commands.orderAction(number, { event, method: null, amount: null, tracking: null, reason: null, restock: false })),
     onSettled: () => void queries.invalidateQueries(),
@@ -187,7 +192,11 @@ function OrderDetailPane({ number }: { number: string }) {
         {t(`channel.${o.channel}`)} · {formatDateTime(o.created_at, i18n.language)}
         {o.customer ? ` · ${o.customer}` : ""}
       </p>
-      {o.hold_reason && <div className="notice">{t("orders.holdReason", { reason: o.hold_reason })}</div>}
+      {o.hold_reason && (
+        <div className="notice" data-testid="hold-reason">
+          {t("orders.holdReason", { reason: holdItem ? describeAttention(holdItem, t) : o.hold_reason })}
+        </div>
+      )}
       {o.tracking && <p>{t("orders.tracking", { tracking: o.tracking })}</p>}
       <div className="row" data-testid="order-actions" style={{ margin: "10px 0" }}>
         {actions.length === 0 && <span className="muted">{t("orders.noActions")}</span>}

@@ -8,6 +8,7 @@ import { ActionForm } from "../components/ActionForm";
 import { ErrorNote } from "../components/ErrorNote";
 import { Modal } from "../components/Modal";
 import { unwrap } from "../lib/api";
+import { describeAttention } from "../lib/attention";
 import { formatAge, formatDateTime } from "../lib/format";
 import { isDestructive, offeredActions } from "../lib/orders";
 import { useSyncStatus } from "../live";
@@ -93,7 +94,7 @@ function Attention({ item, onOpenOrder }: { item: AttentionItem; onOpenOrder: (n
     <div className="row" data-testid="attention-item" data-order={number ?? ""} data-kind={item.kind} style={{ justifyContent: "space-between", padding: "8px 0", borderBottom: "1px solid var(--border)" }}>
       <div style={{ minWidth: 0, flex: 1 }}>
         <div><span className="pill on_hold">{t(`sync.kinds.${item.kind}`, { defaultValue: item.kind })}</span> <strong>{number}</strong></div>
-        <div>{item.message}</div>
+        <div data-testid="attention-message">{describeAttention(item, t)}</div>
         <div className="muted" style={{ fontSize: 12 }}>{formatDateTime(item.created_at, i18n.language)}</div>
       </div>
       <div className="row">

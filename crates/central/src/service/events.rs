@@ -19,7 +19,7 @@ use std::time::Duration;
 use backon::{ExponentialBuilder, Retryable};
 use sqlx::Row;
 use storedesk_domain::{EventId, OrderId, StockDelta};
-use storedesk_protocol::api::{AppliedResult, EventOutcome, EventStatus, codes};
+use storedesk_protocol::api::{AppliedResult, EventOutcome, EventStatus, Shortage, codes};
 use storedesk_protocol::events::{Envelope, EventBody, LineItem};
 
 use super::StoreRef;
@@ -147,6 +147,14 @@ struct Answer {
     message: Option<String>,
     /// The SKUs whose stock the event moved.
     skus: Vec<String>,
+    /// A refusal's shortages, stored in the inbox's `result` column as a [`RefusalDetail`].
+    shortages: Vec<Shortage>,
+}
+
+/// What the inbox keeps in `result` for a refused event.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct RefusalDetail {
+    shortages: Vec<Shortage>,
 }
 
 /// What applying one event came to.
@@ -159,6 +167,7 @@ enum Applied {
     Refused {
         code: &'static str,
         message: String,
+        shortages: Vec<Shortage>,
     },
     /// A permanent refusal that stores nothing.
     Invalid {
@@ -246,10 +255,11 @@ async fn push_once(db: &Db, store: &StoreRef, events: &[Envelope]) -> Result<Vec
                     code: None,
                     message: None,
                     skus,
+                    shortages: Vec::new(),
                 });
                 outcomes.push(outcome(id, EventStatus::Applied, None, None, None));
             }
-            Applied::Refused { code, message } => {
+            Applied::Refused { code, message, shortages } => {
                 heads.insert(event.aggregate.clone(), event.aggregate_seq);
                 moved.insert(event.aggregate.clone());
                 to_store.push(Answer {
@@ -259,8 +269,11 @@ async fn push_once(db: &Db, store: &StoreRef, events: &[Envelope]) -> Result<Vec
                     code: Some(code),
                     message: Some(message.clone()),
                     skus: Vec::new(),
+                    shortages: shortages.clone(),
                 });
-                outcomes.push(outcome(id, EventStatus::Rejected, None, Some(code), Some(message)));
+                let mut refused = outcome(id, EventStatus::Rejected, None, Some(code), Some(message));
+                refused.shortages = shortages;
+                outcomes.push(refused);
             }
             Applied::Invalid { code, message } => {
                 blocked.insert(&event.aggregate);
@@ -271,7 +284,7 @@ async fn push_once(db: &Db, store: &StoreRef, events: &[Envelope]) -> Result<Vec
 
     let snapshot_ids = work.flush(&mut tx).await?;
     let mut inbox_rows = Vec::with_capacity(to_store.len());
-    for Answer { index: i, status, result, code, message, skus } in to_store {
+    for Answer { index: i, status, result, code, message, skus, shortages } in to_store {
         let event = &events[i];
         let result = result.map(|mut r| {
             r.change_id = skus.iter().filter_map(|s| snapshot_ids.get(s)).min().copied();
@@ -281,6 +294,10 @@ async fn push_once(db: &Db, store: &StoreRef, events: &[Envelope]) -> Result<Vec
         if let Some(json) = &json {
             outcomes[i].result = Some(json.clone());
         }
+        let json = json.or_else(|| {
+            (!shortages.is_empty())
+                .then(|| serde_json::to_value(RefusalDetail { shortages }).unwrap_or_default())
+        });
         inbox_rows.push(vec![
             Val::Text(event.event_id.to_string()),
             Val::Int(store.id),
@@ -327,7 +344,7 @@ fn outcome(
     code: Option<&str>,
     message: Option<String>,
 ) -> EventOutcome {
-    EventOutcome { event_id, status, result, code: code.map(str::to_string), message }
+    EventOutcome { event_id, status, result, code: code.map(str::to_string), message, shortages: Vec::new() }
 }
 
 /// The stored answer to a repeated event id.
@@ -343,12 +360,20 @@ fn replay_answer(event_id: EventId, stored: &Stored, store: &StoreRef) -> EventO
         );
     }
     if stored.status == "rejected" {
+        // A refusal's `result` holds its shortages (`{"shortages": [...]}`), when it had any.
+        let shortages = stored
+            .result
+            .as_deref()
+            .and_then(|r| serde_json::from_str::<RefusalDetail>(r).ok())
+            .map(|d| d.shortages)
+            .unwrap_or_default();
         return EventOutcome {
             event_id,
             status: EventStatus::Rejected,
             result: None,
             code: stored.code.clone(),
             message: stored.message.clone(),
+            shortages,
         };
     }
     let result = stored.result.as_deref().and_then(|r| serde_json::from_str(r).ok());
@@ -442,10 +467,14 @@ async fn apply(work: &mut Work<'_>, conn: &mut sqlx::AnyConnection, event: &Enve
             for line in &p.lines {
                 *wanted.entry(&line.sku).or_default() += line.qty;
             }
-            let short: Vec<String> = wanted
+            let short: Vec<Shortage> = wanted
                 .iter()
                 .filter(|(sku, qty)| work.available(sku) < **qty)
-                .map(|(sku, qty)| format!("{sku}: {qty} requested, {} available", work.available(sku).max(0)))
+                .map(|(sku, qty)| Shortage {
+                    sku: sku.to_string(),
+                    requested: *qty,
+                    available: work.available(sku).max(0),
+                })
                 .collect();
             let mut order = OrderRow::new(
                 p.order_id,
@@ -464,10 +493,15 @@ async fn apply(work: &mut Work<'_>, conn: &mut sqlx::AnyConnection, event: &Enve
                 order.status = "rejected".into();
                 work.insert_order(order);
                 let mut short = short;
-                short.sort();
+                short.sort_by(|a, b| a.sku.cmp(&b.sku));
+                let text: Vec<String> = short
+                    .iter()
+                    .map(|s| format!("{}: {} requested, {} available", s.sku, s.requested, s.available))
+                    .collect();
                 return Ok(Applied::Refused {
                     code: codes::INSUFFICIENT_STOCK,
-                    message: format!("not enough stock: {}", short.join("; ")),
+                    message: format!("not enough stock: {}", text.join("; ")),
+                    shortages: short,
                 });
             }
             let effects = body.stock_effect(&p.lines, true);
