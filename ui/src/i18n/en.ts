@@ -121,7 +121,6 @@ export const en = {
     ledger: "Movements of {{sku}}",
     at: "When",
     change: "On hand / reserved",
-    order: "Order",
     low: "Low",
     filter: "Filter by SKU or name",
     badDelta: "Type a whole number of units, e.g. 12 or -3.",

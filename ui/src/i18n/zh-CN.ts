@@ -123,7 +123,6 @@ export const zhCN: Messages = {
     ledger: "{{sku}} 的库存流水",
     at: "时间",
     change: "现有 / 预留",
-    order: "订单",
     low: "低",
     filter: "按商品编码或名称筛选",
     badDelta: "请输入整数数量，例如 12 或 -3。",
