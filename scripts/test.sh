@@ -20,7 +20,7 @@ step "Rust: every crate's tests"
 # the end-to-end build reuses these dependencies instead of compiling them again.
 cargo test --workspace --locked --features storedesk-app/custom-protocol
 
-step "End to end: the real app in its webview against a real central (builds it with the Tauri CLI)"
+step "End to end: the real app in its webview against a real central"
 scripts/e2e.sh
 
 step "all tests passed"
