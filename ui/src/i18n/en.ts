@@ -119,7 +119,6 @@ export const en = {
     reason: "Reason",
     note: "Note (optional)",
     ledger: "Movements of {{sku}}",
-    at: "When",
     change: "On hand / reserved",
     low: "Low",
     filter: "Filter by SKU or name",

@@ -121,7 +121,6 @@ export const zhCN: Messages = {
     reason: "原因",
     note: "备注（可选）",
     ledger: "{{sku}} 的库存流水",
-    at: "时间",
     change: "现有 / 预留",
     low: "低",
     filter: "按商品编码或名称筛选",

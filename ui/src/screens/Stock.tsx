@@ -87,15 +87,17 @@ function Ledger({ sku }: { sku: string }) {
       <ErrorNote error={ledger.error} />
       {ledger.data?.length === 0 && <p className="muted">{t("app.none")}</p>}
       <table>
-        <thead><tr><th>{t("stock.at")}</th><th>{t("stock.reason")}</th><th className="num">{t("stock.change")}</th></tr></thead>
+        <thead><tr><th>{t("stock.reason")}</th><th className="num">{t("stock.change")}</th></tr></thead>
         <tbody>
           {ledger.data?.map((e) => (
             <tr key={e.id}>
-              <td style={{ whiteSpace: "nowrap" }}>{formatShortDateTime(e.at, i18n.language)}</td>
               <td>
                 {t(`ledgerReason.${e.reason}`, { defaultValue: e.reason })}
-                {e.order_number && <div className="muted" data-testid="ledger-order">{e.order_number}</div>}
-                {e.note && e.reason !== "sync" ? <div className="muted">{e.note}</div> : null}
+                <div className="muted small">
+                  {formatShortDateTime(e.at, i18n.language)}
+                  {e.order_number && <span data-testid="ledger-order" style={{ whiteSpace: "nowrap" }}> · {e.order_number}</span>}
+                </div>
+                {e.note && e.reason !== "sync" ? <div className="muted small">{e.note}</div> : null}
               </td>
               <td className="num" style={{ whiteSpace: "nowrap" }}>{signed(e.delta_on_hand)} / {signed(e.delta_reserved)}</td>
             </tr>
