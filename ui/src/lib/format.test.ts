@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatAge, formatMicros, formatMinor, formatMoney, isoDate, parseMajor } from "./format";
+import { formatAge, formatCount, formatDateTime, formatMicros, formatMinor, formatMoney, formatShortDateTime, formatTime, isoDate, parseMajor } from "./format";
 
 describe("money", () => {
   it("formats minor units with the currency's decimals and grouping", () => {
@@ -37,5 +37,28 @@ describe("durations and dates", () => {
 
   it("writes local calendar dates", () => {
     expect(isoDate(new Date(2026, 0, 5, 23, 59))).toBe("2026-01-05");
+  });
+});
+
+describe("dates and counts", () => {
+  // The formatters are kept per locale and style: each call must still use its own locale.
+  const iso = "2026-11-27T05:48:00Z";
+  const local = new Date(iso);
+  it("format in the locale asked for, each style its own way", () => {
+    const en = formatShortDateTime(iso, "en");
+    const zh = formatShortDateTime(iso, "zh-CN");
+    expect(en).toBe(new Intl.DateTimeFormat("en", { dateStyle: "short", timeStyle: "short" }).format(local));
+    expect(zh).toBe(new Intl.DateTimeFormat("zh-CN", { dateStyle: "short", timeStyle: "short" }).format(local));
+    expect(zh).not.toBe(en);
+    expect(formatShortDateTime(iso, "en")).toBe(en);
+    expect(formatDateTime(iso, "en")).toBe(new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short" }).format(local));
+    expect(formatTime(local.getTime(), "zh-CN")).toBe(new Intl.DateTimeFormat("zh-CN", { hour: "2-digit", minute: "2-digit" }).format(local));
+    expect(formatDateTime("not a date", "en")).toBe("not a date");
+  });
+
+  it("group counts by the locale's rules", () => {
+    expect(formatCount(1000003, "en")).toBe("1,000,003");
+    expect(formatCount(1000003, "de")).toBe("1.000.003");
+    expect(formatCount(12, "en")).toBe("12");
   });
 });

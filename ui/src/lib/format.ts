@@ -34,25 +34,47 @@ export function parseMajor(text: string, currency: string): string | null {
   return minor.replace(/^0+(?=\d)/, "");
 }
 
+// Building an Intl formatter costs far more than using one (ICU loads the locale's data); the
+// lists and the live panel format on every render, so each locale and style gets one, kept.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function dateFormat(locale: string, style: "medium" | "short" | "time"): Intl.DateTimeFormat {
+  const key = `${locale}|${style}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    const options: Intl.DateTimeFormatOptions =
+      style === "time" ? { hour: "2-digit", minute: "2-digit" } : { dateStyle: style, timeStyle: "short" };
+    format = new Intl.DateTimeFormat(locale, options);
+    dateFormats.set(key, format);
+  }
+  return format;
+}
+
 export function formatCount(n: number, locale: string): string {
-  return new Intl.NumberFormat(locale).format(n);
+  let format = numberFormats.get(locale);
+  if (!format) {
+    format = new Intl.NumberFormat(locale);
+    numberFormats.set(locale, format);
+  }
+  return format.format(n);
 }
 
 export function formatDateTime(iso: string, locale: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(d);
+  return dateFormat(locale, "medium").format(d);
 }
 
 /** Compact, for list rows: "11/27/26, 5:48 AM" / "2026/11/27 05:48". */
 export function formatShortDateTime(iso: string, locale: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short" }).format(d);
+  return dateFormat(locale, "short").format(d);
 }
 
 export function formatTime(ms: number, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit" }).format(new Date(ms));
+  return dateFormat(locale, "time").format(new Date(ms));
 }
 
 /** Microseconds as "850 µs", "12.3 ms", "1.25 s". */
