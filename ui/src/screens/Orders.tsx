@@ -50,14 +50,16 @@ export function Orders({ creating, setCreating, searchSignal, open, onOpen }: Pr
   const [pageIndex, setPage] = useState(0);
   const searchBox = useRef<HTMLInputElement>(null);
 
-  // Typing searches after a short pause; the other filters apply at once.
+  // Typing searches after a short pause; the other filters apply at once. Only a changed text
+  // goes back to the first page (a timer on opening the screen would undo a quick jump).
   useEffect(() => {
+    if (typed === filters.search) return;
     const timer = setTimeout(() => {
-      setFilters((f) => (f.search === typed ? f : { ...f, search: typed }));
+      setFilters((f) => ({ ...f, search: typed }));
       setPage(0);
     }, 200);
     return () => clearTimeout(timer);
-  }, [typed]);
+  }, [typed, filters.search]);
   useEffect(() => {
     if (searchSignal > 0) searchBox.current?.focus();
   }, [searchSignal]);
