@@ -86,6 +86,10 @@ impl Store {
 
     /// Applies a page of central's change feed and the cursor after it, in one transaction.
     pub fn apply_changes(&self, changes: &[Change], next_cursor: i64) -> Result<FeedReport> {
+        // An empty page at the same position (an idle device polls every second) writes nothing.
+        if changes.is_empty() && next_cursor == self.feed_cursor()? {
+            return Ok(FeedReport { cursor: next_cursor, ..FeedReport::default() });
+        }
         let (report, _) = self.write(
             |tx| {
                 let now = db::now_ms();

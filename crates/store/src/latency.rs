@@ -25,6 +25,9 @@ pub struct Rollup {
 impl Store {
     /// Stores rollups; a minute recorded twice (two engines, a restart) keeps the larger count.
     pub fn save_rollups(&self, rollups: &[Rollup]) -> Result<()> {
+        if rollups.is_empty() {
+            return Ok(());
+        }
         self.write(
             |tx| {
                 let mut insert = tx.prepare_cached(

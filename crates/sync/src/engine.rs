@@ -69,6 +69,26 @@ pub fn status(store: &Store) -> Result<SyncStatus, StoreError> {
     })
 }
 
+/// How stale "last success" may get while rounds find nothing to do.
+pub const IDLE_SUCCESS_REFRESH: jiff::SignedDuration = jiff::SignedDuration::from_secs(30);
+
+/// Whether a successful round is written down as the last success. An idle device polls every
+/// second; writing each time would write (and fsync) the database every second, forever. So it is
+/// written when the round moved something, after a failure (the status turns online at once), and
+/// otherwise every [`IDLE_SUCCESS_REFRESH`] (the UI shows the time to the minute).
+pub fn success_worth_recording(
+    report: &RoundReport,
+    last_success: Option<jiff::Timestamp>,
+    last_error: Option<jiff::Timestamp>,
+    now: jiff::Timestamp,
+) -> bool {
+    let Some(last_success) = last_success else { return true };
+    report.pushed > 0
+        || report.pulled > 0
+        || last_error.is_some_and(|e| e >= last_success)
+        || now.duration_since(last_success) >= IDLE_SUCCESS_REFRESH
+}
+
 pub struct SyncEngine {
     store: Arc<Store>,
     client: CentralClient,
@@ -132,9 +152,18 @@ impl SyncEngine {
             }
             report.cursor = cursor;
         }
-        let when = jiff::Timestamp::now().to_string();
+        let clock = jiff::Timestamp::now();
+        let when = clock.to_string();
         match &report.error {
-            None => self.store.set_sync_value(keys::LAST_SUCCESS_AT, &when)?,
+            None => {
+                let stamp = |key| -> Result<Option<jiff::Timestamp>, StoreError> {
+                    Ok(self.store.sync_value(key)?.and_then(|v| v.parse().ok()))
+                };
+                let (last_success, last_error) = (stamp(keys::LAST_SUCCESS_AT)?, stamp(keys::LAST_ERROR_AT)?);
+                if success_worth_recording(&report, last_success, last_error, clock) {
+                    self.store.set_sync_value(keys::LAST_SUCCESS_AT, &when)?;
+                }
+            }
             Some(error) => {
                 self.store.set_sync_value(keys::LAST_ERROR, error)?;
                 self.store.set_sync_value(keys::LAST_ERROR_AT, &when)?;
@@ -175,5 +204,28 @@ impl SyncEngine {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_idle_round_refreshes_the_last_success_only_now_and_then() {
+        let t0: jiff::Timestamp = "2026-11-27T10:00:00Z".parse().expect("time");
+        let at = |s: i64| t0 + jiff::SignedDuration::from_secs(s);
+        let idle = RoundReport::default();
+        assert!(success_worth_recording(&idle, None, None, t0), "the first success");
+        assert!(!success_worth_recording(&idle, Some(t0), None, at(1)), "idle, a second later");
+        assert!(!success_worth_recording(&idle, Some(t0), None, at(29)));
+        assert!(success_worth_recording(&idle, Some(t0), None, at(30)), "idle, refreshed");
+        let pulled = RoundReport { pulled: 1, ..RoundReport::default() };
+        let pushed = RoundReport { pushed: 2, ..RoundReport::default() };
+        assert!(success_worth_recording(&pulled, Some(t0), None, at(1)), "something came down");
+        assert!(success_worth_recording(&pushed, Some(t0), None, at(1)), "something went up");
+        // Back online after a failure: written at once, so the status turns online.
+        assert!(success_worth_recording(&idle, Some(t0), Some(at(5)), at(6)));
+        assert!(!success_worth_recording(&idle, Some(at(6)), Some(at(5)), at(7)));
     }
 }
