@@ -89,16 +89,27 @@ pub fn success_worth_recording(
         || now.duration_since(last_success) >= IDLE_SUCCESS_REFRESH
 }
 
+/// How often a round saves the central endpoints' latency rollups (finished minutes wait in memory
+/// until then, the minute in progress is saved as it stands).
+pub const ROLLUP_SAVE_INTERVAL: Duration = Duration::from_secs(60);
+
 pub struct SyncEngine {
     store: Arc<Store>,
     client: CentralClient,
     policy: RetryPolicy,
     page_size: i64,
+    rollups_saved_at: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl SyncEngine {
     pub fn new(store: Arc<Store>, client: CentralClient) -> Self {
-        SyncEngine { store, client, policy: RetryPolicy::default(), page_size: 2_000 }
+        SyncEngine {
+            store,
+            client,
+            policy: RetryPolicy::default(),
+            page_size: 2_000,
+            rollups_saved_at: std::sync::Mutex::new(None),
+        }
     }
 
     pub fn with_policy(mut self, policy: RetryPolicy) -> Self {
@@ -173,8 +184,20 @@ impl SyncEngine {
             .store
             .due_events(if now { i64::MAX / 2 } else { jiff::Timestamp::now().as_millisecond() }, 1)?;
         report.complete = report.error.is_none() && report.retrying == 0 && pending_due.is_empty();
-        self.store.save_rollups(&self.client.latency().take_rollups())?;
+        self.save_rollups_now_and_then()?;
         Ok(report)
+    }
+
+    /// Saves the latency rollups on the first round and then every [`ROLLUP_SAVE_INTERVAL`], not
+    /// every second: the minute in progress changes with each call, so each save is a write.
+    fn save_rollups_now_and_then(&self) -> Result<(), StoreError> {
+        let mut saved_at = self.rollups_saved_at.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if saved_at.is_some_and(|at| at.elapsed() < ROLLUP_SAVE_INTERVAL) {
+            return Ok(());
+        }
+        self.store.save_rollups(&self.client.latency().take_rollups())?;
+        *saved_at = Some(std::time::Instant::now());
+        Ok(())
     }
 
     /// Runs rounds until `stop` turns true: every second when all is well, and as the backoff of
