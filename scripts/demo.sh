@@ -15,7 +15,10 @@ central() { "$bin/storedesk-central" --database-url "sqlite://$dir/central.db" "
 device() { STOREDESK_DATA_DIR="$dir/device" "$bin/storedesk" "$@"; }
 
 start_central() {
-  central serve --listen "127.0.0.1:$port" --admin-token-file "$dir/admin-token" >>"$dir/central.log" 2>&1 &
+  # The binary itself in the background (not the `central` function, whose subshell would get the
+  # pid file and leave the server running when it is killed).
+  "$bin/storedesk-central" --database-url "sqlite://$dir/central.db" \
+    serve --listen "127.0.0.1:$port" --admin-token-file "$dir/admin-token" >>"$dir/central.log" 2>&1 &
   echo $! >"$dir/central.pid"
   for _ in $(seq 1 100); do
     curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
