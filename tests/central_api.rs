@@ -45,6 +45,20 @@ fn counter_sale(sku: &str, qty: i64) -> Value {
     )
 }
 
+/// Pushes `body` (`{"events": [...]}`) to `/v1/events` with `token`; central's JSON answer.
+async fn push(client: &reqwest::Client, central: &TestCentral, token: &str, body: &Value) -> Value {
+    client
+        .post(format!("{}/v1/events", central.url))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .expect("push")
+        .json()
+        .await
+        .expect("json")
+}
+
 /// Sends `body` to `/v1/events` and checks the answer is `status` with a JSON error naming `contains`.
 async fn expect_error(
     client: &reqwest::Client,
@@ -97,16 +111,7 @@ async fn a_store_token_reaches_only_its_own_store() {
     // A pushes a counter sale that names an order of B: refused, and B's stock is untouched.
     let sale = counter_sale("TEA", 2);
     let b_order = sale["payload"]["order_id"].as_str().expect("id").to_string();
-    let pushed: Value = client
-        .post(format!("{}/v1/events", central.url))
-        .bearer_auth(&token_b)
-        .json(&json!({"events": [sale]}))
-        .send()
-        .await
-        .expect("push")
-        .json()
-        .await
-        .expect("json");
+    let pushed: Value = push(&client, &central, &token_b, &json!({"events": [sale]})).await;
     assert_eq!(pushed["results"][0]["status"], "applied");
     let cancel = event(
         "order_cancelled",
@@ -114,16 +119,7 @@ async fn a_store_token_reaches_only_its_own_store() {
         format!("order:{b_order}"),
         2,
     );
-    let answer: Value = client
-        .post(format!("{}/v1/events", central.url))
-        .bearer_auth(&token_a)
-        .json(&json!({"events": [cancel]}))
-        .send()
-        .await
-        .expect("push")
-        .json()
-        .await
-        .expect("json");
+    let answer: Value = push(&client, &central, &token_a, &json!({"events": [cancel]})).await;
     assert_eq!(answer["results"][0]["status"], "retry_later", "store A has no such order sequence: {answer}");
     assert_eq!(central.level("BB", "TEA").await, (5, 0));
     assert_eq!(central.level("AA", "TEA").await, (10, 0));
@@ -132,16 +128,7 @@ async fn a_store_token_reaches_only_its_own_store() {
     let replay = json!({"events": [{"event_id": pushed["results"][0]["event_id"], "aggregate": format!("order:{b_order}"), "aggregate_seq": 1,
         "created_at": "2026-11-27T08:00:00Z", "kind": "counter_sale", "payload": {"order_id": b_order, "number": "X", "currency": "CNY",
         "total_minor": "1250", "lines": [{"sku": "TEA", "qty": 2, "unit_price_minor": "1250"}], "payments": [], "customer": null, "at": "2026-11-27T08:00:00Z"}}]});
-    let answer: Value = client
-        .post(format!("{}/v1/events", central.url))
-        .bearer_auth(&token_a)
-        .json(&replay)
-        .send()
-        .await
-        .expect("push")
-        .json()
-        .await
-        .expect("json");
+    let answer: Value = push(&client, &central, &token_a, &replay).await;
     assert_eq!(answer["results"][0]["code"], "wrong_store");
     central.stop().await;
 }
@@ -168,16 +155,7 @@ async fn a_refused_reservation_names_what_was_short_and_a_replay_says_the_same()
     let client = http();
     let mut answers = Vec::new();
     for _ in 0..2 {
-        let answer: Value = client
-            .post(format!("{}/v1/events", central.url))
-            .bearer_auth(&token)
-            .json(&json!({"events": [placed]}))
-            .send()
-            .await
-            .expect("push")
-            .json()
-            .await
-            .expect("json");
+        let answer: Value = push(&client, &central, &token, &json!({"events": [placed]})).await;
         answers.push(answer["results"][0].clone());
     }
     for answer in &answers {
@@ -276,16 +254,7 @@ async fn bad_input_gets_a_4xx_with_a_json_error_and_never_a_5xx() {
     }
 
     // An unknown SKU is a refusal of that event (the device dead-letters it), not of the request.
-    let answer: Value = client
-        .post(format!("{}/v1/events", central.url))
-        .bearer_auth(&token)
-        .json(&json!({"events": [counter_sale("NOPE", 1)]}))
-        .send()
-        .await
-        .expect("push")
-        .json()
-        .await
-        .expect("json");
+    let answer: Value = push(&client, &central, &token, &json!({"events": [counter_sale("NOPE", 1)]})).await;
     assert_eq!(answer["results"][0]["status"], "rejected");
     assert_eq!(answer["results"][0]["code"], "unknown_sku");
 
