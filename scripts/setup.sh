@@ -10,6 +10,8 @@ packages=(
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   # running and looking at the app headless; end-to-end tests drive the real webview
   xvfb imagemagick webkit2gtk-driver xdotool
+  # the only fonts the end-to-end tests let the app see (ui/e2e/fonts.conf); no CJK font is needed
+  fonts-dejavu-core
   # central's PostgreSQL backend is tested against a real server
   postgresql
   # report tests read PDFs back (pdftotext) and render pages (pdftoppm)

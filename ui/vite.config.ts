@@ -5,6 +5,7 @@ import react from "@vitejs/plugin-react";
 export default defineConfig({
   plugins: [react()],
   clearScreen: false,
-  server: { port: 5173, strictPort: true },
+  // The web fonts live in the repository's fonts/ (the PDF reports embed the same files).
+  server: { port: 5173, strictPort: true, fs: { allow: [".", "../fonts"] } },
   build: { target: "safari16", outDir: "dist", emptyOutDir: true },
 });

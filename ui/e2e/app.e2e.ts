@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { en } from "../src/i18n/en";
 import { zhCN } from "../src/i18n/zh-CN";
-import { answerSaveDialog, Central, launchApp, prepareDevice, seedCentral, tempDir, Ui, waitFor, type Browser } from "./harness";
+import { answerSaveDialog, Central, differingPixels, inkedPixels, launchApp, prepareDevice, seedCentral, tempDir, Ui, waitFor, type Browser } from "./harness";
 
 const STORE = "E2E";
 
@@ -171,10 +171,37 @@ describe("the operator's day", () => {
     await ui.theme("dark");
     await ui.shoot("dashboard-zh-dark");
     await ui.theme("light");
+    // Every screen in Chinese: no text is left to a font stack without the app's CJK font.
+    for (const screen of ["dashboard", "orders", "stock", "catalog", "sync", "reports", "settings"]) {
+      await ui.go(screen);
+      if (screen === "dashboard") await waitFor("the latency chart", async () => (await ui.$('[data-testid="latency"] .u-legend')).isExisting());
+      if (screen === "orders") await ui.click('[data-testid="order-list"] [data-row]');
+      expect(await ui.cjkOutsideAppFont(), `the ${screen} screen`).toEqual([]);
+      if (screen === "orders" || screen === "stock") await ui.shoot(`${screen}-zh-light`);
+    }
 
     await ui.go("settings");
     await (await ui.$('[data-testid="language"]')).selectByAttribute("value", "en");
     await waitFor("English navigation", async () => (await ui.text('[data-nav="dashboard"]')) === en.app.nav.dashboard);
+  });
+
+  it("(6) draws hanzi as hanzi on a machine without a CJK font, in both weights", async () => {
+    // The app runs with a font configuration of DejaVu only (harness: FONTCONFIG_FILE), so only
+    // the app's own font can draw these. What is compared is what the webview painted: without a
+    // font, every hanzi is the same missing-glyph box. 花 and 瓶 are common; 喆 and 堃 are name
+    // characters outside GB 2312; U+FFFF has no glyph in any font.
+    for (const weight of [400, 700]) {
+      const drawn = await ui.drawn(["花", "瓶", "喆", "堃", "\uFFFF"], weight);
+      const box = drawn[4]!;
+      const hanzi = drawn.slice(0, 4);
+      for (const [i, a] of hanzi.entries()) {
+        expect(inkedPixels(a), `${a.char} (weight ${weight}) is drawn at all`).toBeGreaterThan(60);
+        expect(differingPixels(a, box), `${a.char} (weight ${weight}) is not the missing-glyph box`).toBeGreaterThan(60);
+        for (const b of hanzi.slice(i + 1)) {
+          expect(differingPixels(a, b), `${a.char} and ${b.char} (weight ${weight}) look different`).toBeGreaterThan(60);
+        }
+      }
+    }
   });
 
   it("exports a report through the Reports screen", async () => {

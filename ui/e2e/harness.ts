@@ -6,11 +6,15 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { PNG } from "pngjs";
 import { remote } from "webdriverio";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const BIN = process.env.STOREDESK_BIN ?? path.join(ROOT, "target/debug");
 export const SHOTS = process.env.STOREDESK_SCREENSHOTS ?? path.join(ROOT, "target/e2e-screenshots");
+/** The fonts of a fresh machine (DejaVu only): what the app draws must not depend on the fonts the
+ *  machine running the tests happens to have. */
+export const FONTCONFIG_FILE = path.join(import.meta.dirname, "fonts.conf");
 
 export type Browser = WebdriverIO.Browser;
 
@@ -141,7 +145,7 @@ export async function launchApp(
   const port = await freePort();
   const nativePort = await freePort();
   const driver = spawn(process.env.TAURI_DRIVER ?? path.join(os.homedir(), ".cargo/bin/tauri-driver"), ["--port", String(port), "--native-port", String(nativePort)], {
-    env: { ...process.env, STOREDESK_DATA_DIR: dataDir, STOREDESK_NO_KEYCHAIN: "1" },
+    env: { ...process.env, STOREDESK_DATA_DIR: dataDir, STOREDESK_NO_KEYCHAIN: "1", FONTCONFIG_FILE },
     stdio: "ignore",
   });
   await waitFor("tauri-driver to listen", () => new Promise<boolean>((resolve) => {
@@ -159,6 +163,21 @@ export async function launchApp(
     driver.kill("SIGTERM");
   };
   return { browser, quit, driverPid: driver.pid ?? 0 };
+}
+
+/** A character as the webview drew it: grey levels (0 white .. 255 black) of its box. */
+export type Drawn = { char: string; weight: number; width: number; height: number; ink: Uint8Array };
+
+/** How many pixels of `a` and `b` differ by more than a quarter of full ink. */
+export function differingPixels(a: Drawn, b: Drawn): number {
+  let n = 0;
+  for (let i = 0; i < Math.min(a.ink.length, b.ink.length); i++) if (Math.abs((a.ink[i] ?? 0) - (b.ink[i] ?? 0)) > 64) n++;
+  return n + Math.abs(a.ink.length - b.ink.length);
+}
+
+/** How many pixels carry ink at all. */
+export function inkedPixels(d: Drawn): number {
+  return d.ink.reduce((n, v) => n + (v > 64 ? 1 : 0), 0);
 }
 
 /** The UI, as an operator uses it. */
@@ -258,6 +277,62 @@ export class Ui {
         on = !on;
         dot.style.background = on ? "rgba(0,0,0,0.02)" : "rgba(0,0,0,0.01)";
       }, 100);
+    });
+  }
+
+  /** Draws each character in the page, black on white in a box of its own, in the font the UI's
+   *  text uses (the body's), and returns the pixels the webview painted (WebDriver's element
+   *  screenshots): what an operator sees, not what the DOM says. Waits for the page's web fonts to
+   *  finish loading first, since a character can start a font's load. */
+  async drawn(chars: string[], weight = 400): Promise<Drawn[]> {
+    await this.browser.execute((list: string[], w: number) => {
+      document.getElementById("glyph-probe")?.remove();
+      const probe = document.createElement("div");
+      probe.id = "glyph-probe";
+      probe.style.cssText = "position:fixed;left:0;top:0;z-index:10000;display:flex;background:#fff;padding:4px";
+      list.forEach((c, i) => {
+        const span = document.createElement("span");
+        span.dataset.glyph = String(i);
+        span.textContent = c;
+        span.style.cssText = `display:block;width:44px;height:44px;font-size:36px;line-height:44px;text-align:center;color:#000;background:#fff;font-weight:${w};overflow:hidden`;
+        probe.appendChild(span);
+      });
+      document.body.appendChild(probe);
+    }, chars, weight);
+    await waitFor("the probe's fonts to load", () => this.browser.execute(() => document.fonts.ready.then(() => document.fonts.status === "loaded")), 15_000);
+    await sleep(300);
+    const out: Drawn[] = [];
+    for (const [i, char] of chars.entries()) {
+      const el = await this.browser.$(`#glyph-probe [data-glyph="${i}"]`);
+      const png = PNG.sync.read(Buffer.from(await this.browser.takeElementScreenshot(await el.elementId), "base64"));
+      const ink = new Uint8Array(png.width * png.height);
+      for (let p = 0; p < ink.length; p++) {
+        const [r, g, b] = [png.data[p * 4] ?? 255, png.data[p * 4 + 1] ?? 255, png.data[p * 4 + 2] ?? 255];
+        ink[p] = 255 - Math.round((r + g + b) / 3);
+      }
+      out.push({ char, weight, width: png.width, height: png.height, ink });
+    }
+    await this.browser.execute(() => document.getElementById("glyph-probe")?.remove());
+    return out;
+  }
+
+  /** Every element on screen whose own text holds CJK characters but whose font stack does not
+   *  reach the app's font ("Storedesk Han"): a stylesheet of its own (a library's, say) would draw
+   *  it as boxes on a machine without a CJK font. */
+  async cjkOutsideAppFont(): Promise<string[]> {
+    return this.browser.execute(() => {
+      const out: string[] = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const el = node.parentElement;
+        if (!el || !/[\u3000-\u9fff\uff00-\uffef]/.test(node.textContent ?? "")) continue;
+        const family = getComputedStyle(el).fontFamily;
+        if (!family.includes("Storedesk Han")) out.push(`<${el.tagName.toLowerCase()} class="${el.className}">${node.textContent ?? ""}: ${family}`);
+      }
+      for (const input of document.querySelectorAll<HTMLInputElement>("input[placeholder]")) {
+        if (/[\u3000-\u9fff]/.test(input.placeholder) && !getComputedStyle(input).fontFamily.includes("Storedesk Han")) out.push(`<input placeholder="${input.placeholder}">`);
+      }
+      return out;
     });
   }
 

@@ -2,7 +2,7 @@
  *  hello-world Tauri app built the same way, and the Orders list on a million orders. Writes
  *  target/bench-app.json; the script prints it. Figures, not assertions: the machine is shared. */
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { BIN, launchApp, ROOT, sleep, waitFor, type Browser } from "./harness";
@@ -129,6 +129,18 @@ async function timeInPage(browser: Browser, start: Start, done: Done): Promise<n
   );
 }
 
+/** The app's own web fonts (fonts/, "Storedesk Han") the page has fetched so far, with their sizes. */
+async function fontsLoaded(browser: Browser): Promise<{ files: string[]; bytes: number; faces_loaded: number }> {
+  const seen = await browser.execute(() => ({
+    names: performance.getEntriesByType("resource").map((e) => e.name).filter((n) => n.endsWith(".woff2")),
+    faces: [...document.fonts].filter((f) => f.family.includes("Storedesk Han") && f.status === "loaded").length,
+  }));
+  // Vite names the built asset han-common-400-<hash>.woff2; the source is fonts/han-common-400.woff2.
+  const files = seen.names.map((n) => (n.split("/").pop() ?? n).replace(/^(han-[a-z0-9]+-\d{3}).*$/, "$1.woff2"));
+  const bytes = files.reduce((sum, f) => sum + (statSync(path.join(ROOT, "fonts", f), { throwIfNoEntry: false })?.size ?? 0), 0);
+  return { files, bytes, faces_loaded: seen.faces };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 afterAll(() => {
@@ -154,6 +166,7 @@ it("storedesk", async () => {
   const start = Date.now() - t0;
   await waitFor("the live latency panel", async () => (await browser.$('[data-testid="latency"] .chart')).isExisting(), 30_000);
   const idle = await idleFigures(driverPid);
+  const fontsAtLaunch = await fontsLoaded(browser);
 
   const ipc: number[] = [];
   for (let i = 0; i < 20; i++) {
@@ -191,6 +204,7 @@ it("storedesk", async () => {
   results.storedesk = {
     start_ms: start,
     ...idle,
+    fonts_at_launch: fontsAtLaunch,
     orders: total,
     ipc_round_trip_ms: median(ipc),
     orders_first_rows_ms: firstRows,

@@ -3,6 +3,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import "./i18n";
+import "../../fonts/han.css";
 import "./styles.css";
 import { App } from "./App";
 import { LiveProvider } from "./live";

@@ -6,12 +6,14 @@
 //!   every format, so all formats show the same numbers.
 //! - [`text`]: every label in both languages.
 //! - `csv_out`, `xlsx_out`, `pdf_out`: the writers (`csv`, `rust_xlsxwriter`, typst).
+//! - [`fonts`]: the fonts the PDFs embed, the same files the UI loads (`fonts/`).
 //! - `output`: a report is written to a temporary file next to the target and renamed when
 //!   complete; a failed or cancelled export leaves nothing behind.
 //!
 //! Orders stream row by row (constant memory for CSV and XLSX); the other reports are small.
 
 mod csv_out;
+pub mod fonts;
 pub mod model;
 mod output;
 mod pdf_out;

@@ -3,9 +3,9 @@
 //! Why typst: it is a complete layout engine — tables that break across pages with repeated
 //! headers, Chinese line breaking, page numbers, drawing for the chart — driven by a readable
 //! template (`templates/report.typ`), and it embeds only the glyphs used (subset fonts), so the
-//! PDF renders on any machine. The font is a subset of Noto Sans CJK SC (Latin, punctuation and
-//! the GB 2312 hanzi; `scripts/make-report-font.sh`) compiled into the program: no system font is
-//! needed to make the report either.
+//! PDF renders on any machine. The fonts are the UI's own slices of Noto Sans CJK SC
+//! ([`crate::fonts`]) compiled into the program: no system font is needed to make the report
+//! either, and what the screen can show, the paper can print.
 //!
 //! The report's figures go to the template as `data.json`, already formatted in the report's
 //! language; the template never formats a number itself.
@@ -19,13 +19,12 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
+use crate::fonts::report_fonts;
 use crate::model::{Context, SalesReport, StockReport};
 use crate::output::{AtomicFile, write_all};
 use crate::{Control, Lang, ReportError, text};
 
 const TEMPLATE: &str = include_str!("../templates/report.typ");
-const FONT_REGULAR: &[u8] = include_bytes!("../fonts/NotoSansSC-Regular-subset.otf");
-const FONT_BOLD: &[u8] = include_bytes!("../fonts/NotoSansSC-Bold-subset.otf");
 
 struct ReportWorld {
     library: LazyHash<Library>,
@@ -43,11 +42,12 @@ fn file_id(path: &str) -> FileId {
 }
 
 impl ReportWorld {
-    fn new(data: Value) -> Self {
-        let fonts: Vec<Font> =
-            [FONT_REGULAR, FONT_BOLD].into_iter().flat_map(|bytes| Font::iter(Bytes::new(bytes))).collect();
+    fn new(mut data: Value) -> Result<Self, ReportError> {
+        let embedded = report_fonts().map_err(ReportError::Format)?;
+        let fonts = embedded.fonts.clone();
+        data["fonts"] = json!(embedded.families);
         let main = file_id("/report.typ");
-        ReportWorld {
+        Ok(ReportWorld {
             library: LazyHash::new(Library::default()),
             book: LazyHash::new(FontBook::from_fonts(&fonts)),
             fonts,
@@ -55,7 +55,7 @@ impl ReportWorld {
             data_id: file_id("/data.json"),
             source: Source::new(main, TEMPLATE.to_string()),
             data: Bytes::new(data.to_string().into_bytes()),
-        }
+        })
     }
 }
 
@@ -123,7 +123,7 @@ fn render(
         "kind": body.0,
     });
     data[body.0] = body.1;
-    let world = ReportWorld::new(data);
+    let world = ReportWorld::new(data)?;
     let document = typst::compile::<typst_layout::PagedDocument>(&world)
         .output
         .map_err(|errors| ReportError::Format(format!("PDF layout failed: {}", describe(&errors))))?;

@@ -38,7 +38,7 @@ fn fixture() -> Fixture {
         .expect("init");
     store
         .import_catalog_csv(
-            "sku,name,price,stock\nTEA,龙井茶 Longjing tea,128.00,500\nCUP,青瓷茶杯 Celadon cup,45.50,3\nPOT,紫砂壶 Clay teapot,680.00,40\n".as_bytes(),
+            "sku,name,price,stock\nTEA,龙井茶 Longjing tea,128.00,500\nCUP,青瓷茶杯 Celadon cup,45.50,3\nPOT,紫砂壶 Clay teapot,680.00,40\nOOL,凍頂烏龍 李喆 王堃,88.00,10\n".as_bytes(),
             "catalog.csv",
         )
         .expect("catalog");
@@ -260,8 +260,17 @@ fn the_stock_report_values_stock_and_marks_low_rows() {
         open_workbook(f.export(ReportKind::Stock, Format::Xlsx, Lang::En, false)).expect("xlsx");
     let sheet = book.worksheet_range("Stock report").expect("sheet");
     assert_eq!(sheet.rows().next_back().expect("totals")[6], Data::Float(value as f64 / 100.0));
-    let pdf = pdf_text(&f.export(ReportKind::Stock, Format::Pdf, Lang::ZhCn, false));
+    let pdf_file = f.export(ReportKind::Stock, Format::Pdf, Lang::ZhCn, false);
+    let pdf = pdf_text(&pdf_file);
     assert!(pdf.contains("库存报表") && pdf.contains(&money(value)) && pdf.contains("青瓷茶杯"));
+    assert!(pdf.contains("凍頂烏龍 李喆 王堃"), "a Traditional name and name characters outside GB 2312");
+    // Drawn, not only extracted: 喆 (U+5586) and 堃 (U+5803) live in the app's slices 01 and 02,
+    // which typst embeds only when it draws a glyph from them.
+    let fonts = Command::new("pdffonts").arg(&pdf_file).output().expect("pdffonts (poppler-utils) runs");
+    let fonts = String::from_utf8_lossy(&fonts.stdout);
+    for slice in ["StoredeskHanCommon-Regular", "StoredeskHan01-Regular", "StoredeskHan02-Regular"] {
+        assert!(fonts.contains(slice), "{slice} is embedded:\n{fonts}");
+    }
 }
 
 #[test]

@@ -21,7 +21,9 @@ export function Chart({ x, series, height = 200, yLabel, timeLabel, legend = tru
     if (!el) return;
     const text = getComputedStyle(document.documentElement).getPropertyValue("--muted").trim() || "#666";
     const grid = getComputedStyle(document.documentElement).getPropertyValue("--border").trim() || "#ddd";
-    const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
+    // The axes are drawn on a canvas: in the app's font stack (its own CJK font included), not uPlot's.
+    const fonts = getComputedStyle(document.documentElement).getPropertyValue("--font-sans").trim() || "sans-serif";
+    const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, font: `12px ${fonts}`, labelFont: `bold 12px ${fonts}` };
     const opts: uPlot.Options = {
       width: el.clientWidth || 600,
       height,

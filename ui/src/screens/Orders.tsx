@@ -138,7 +138,7 @@ export function Orders({ creating, setCreating, searchSignal, open, onOpen }: Pr
           ) : (
             <VirtualTable
               columns={columns}
-              template="150px 84px 104px minmax(60px, 1fr) 80px 136px"
+              template="172px 84px 104px minmax(60px, 1fr) 80px 136px"
               count={rowsOnPage}
               rowAt={rowAt}
               rowKey={(o) => o.number}
