@@ -129,16 +129,25 @@ async function timeInPage(browser: Browser, start: Start, done: Done): Promise<n
   );
 }
 
-/** The app's own web fonts (fonts/, "Storedesk Han") the page has fetched so far, with their sizes. */
-async function fontsLoaded(browser: Browser): Promise<{ files: string[]; bytes: number; faces_loaded: number }> {
-  const seen = await browser.execute(() => ({
-    names: performance.getEntriesByType("resource").map((e) => e.name).filter((n) => n.endsWith(".woff2")),
-    faces: [...document.fonts].filter((f) => f.family.includes("Storedesk Han") && f.status === "loaded").length,
+/** The app's own web fonts ("Storedesk Han", fonts/han.css) the page has loaded so far, and their
+ *  size. WebKit keeps no resource timing for the app's own scheme, so a loaded face is matched to
+ *  its file by weight and unicode-range. */
+async function fontsLoaded(browser: Browser): Promise<{ files: string[]; bytes: number }> {
+  const loaded = await browser.execute(() =>
+    [...document.fonts].filter((f) => f.family.includes("Storedesk Han") && f.status === "loaded").map((f) => `${f.weight} ${f.unicodeRange}`),
+  );
+  const first = (range: string) => range.split(",")[0]?.trim().toUpperCase() ?? "";
+  const faces = readFileSync(path.join(ROOT, "fonts/han.css"), "utf8").split("@font-face").slice(1).map((face) => ({
+    weight: /font-weight: (\d+)/.exec(face)?.[1] ?? "",
+    file: /url\("\.\/([^"]+)"\)/.exec(face)?.[1] ?? "",
+    range: first(/unicode-range: ([^;]+);/.exec(face)?.[1] ?? ""),
   }));
-  // Vite names the built asset han-common-400-<hash>.woff2; the source is fonts/han-common-400.woff2.
-  const files = seen.names.map((n) => (n.split("/").pop() ?? n).replace(/^(han-[a-z0-9]+-\d{3}).*$/, "$1.woff2"));
+  const files = loaded.map((l) => {
+    const [weight = "", ...range] = l.split(" ");
+    return faces.find((f) => f.weight === weight && f.range === first(range.join(" ")))?.file ?? `unknown face ${l}`;
+  });
   const bytes = files.reduce((sum, f) => sum + (statSync(path.join(ROOT, "fonts", f), { throwIfNoEntry: false })?.size ?? 0), 0);
-  return { files, bytes, faces_loaded: seen.faces };
+  return { files, bytes };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;

@@ -131,14 +131,14 @@ export function Orders({ creating, setCreating, searchSignal, open, onOpen }: Pr
         <span className="muted" data-testid="order-count" data-count={total}>{t("orders.count", { formatted: formatCount(total, i18n.language) })}</span>
       </div>
       <ErrorNote error={error} />
-      <div className="split">
+      <div className="split wide-list">
         <div className="list-pane">
           {total === 0 && !pages.some((p) => p.isLoading) ? (
             <p className="muted">{t("orders.empty")}</p>
           ) : (
             <VirtualTable
               columns={columns}
-              template="172px 84px 104px minmax(60px, 1fr) 80px 136px"
+              template="180px 84px 114px minmax(80px, 1fr) 80px 132px"
               count={rowsOnPage}
               rowAt={rowAt}
               rowKey={(o) => o.number}
