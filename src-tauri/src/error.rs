@@ -64,7 +64,11 @@ impl From<ReportError> for AppError {
 
 impl From<storedesk_sync::client::CallError> for AppError {
     fn from(err: storedesk_sync::client::CallError) -> Self {
-        AppError::new("central_unreachable", err.message)
+        let code = match err {
+            storedesk_sync::client::CallError::Misconfigured { .. } => "invalid_input",
+            _ => "central_unreachable",
+        };
+        AppError::new(code, err.to_string())
     }
 }
 

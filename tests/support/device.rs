@@ -37,7 +37,7 @@ impl Device {
 
     /// The same device pushing at most `events` per request (more requests, more faults met).
     pub fn with_batches_of(self, events: usize, central_url: &str, token: &str) -> Device {
-        let policy = storedesk_store::outbox::RetryPolicy { batch_size: events, ..Default::default() };
+        let policy = storedesk_store::relay::RetryPolicy { batch_size: events, ..Default::default() };
         let engine = engine(self.dir.path(), self.store.clone(), central_url, token).with_policy(policy);
         Device { engine, ..self }
     }

@@ -5,11 +5,13 @@
 //!   `STOREDESK_SKIP_POSTGRES=1` says to skip it on purpose).
 //! - [`device`]: a device — its own data folder, store and sync engine.
 //! - [`proxy`]: an HTTP proxy between devices and central that injects network faults.
+//! - [`fake_central`]: a stand-in for central answering pushes as a test scripts them.
 //! - `crash-child` (`crash_child.rs`): takes orders through their lives until it is killed.
 //! - `sync-child` (`sync_child.rs`): runs sync rounds for a device folder until done (or killed).
 
 pub mod central;
 pub mod device;
+pub mod fake_central;
 pub mod proxy;
 
 /// The steps the crash child takes an order through, by index of the order: counter orders are

@@ -20,7 +20,7 @@ use storedesk_central::service::{stock, stores};
 use storedesk_domain::line::parse_line;
 use storedesk_domain::{Channel, OrderEvent, PaymentMethod};
 use storedesk_store::orders::{NewOrder, OrderAction, PaymentInput};
-use storedesk_store::outbox::{RetryPolicy, push_due};
+use storedesk_store::relay::{RetryPolicy, push_due};
 use storedesk_store::settings::StoreSetup;
 use storedesk_store::{OpenOptions, Store, Synchronous};
 use storedesk_sync::latency::LatencyRecorder;

@@ -7,8 +7,10 @@
 //! - [`stock`]: stock levels and the stock ledger; operator adjustments.
 //! - [`orders`]: placing orders and moving them through the state machine. Every step writes its
 //!   status, timeline row, stock and ledger rows, payments and outbox row in ONE transaction.
-//! - [`outbox`]: the transactional outbox and the [`outbox::Relay`] interface the sync engine
-//!   implements; retry with backoff and dead-lettering.
+//! - [`outbox`]: the transactional outbox, the queue of events for central (depends on nothing
+//!   above it).
+//! - [`relay`]: the [`relay::Relay`] interface the sync engine implements, and recording its
+//!   answers: retry with backoff, dead letters, the saga's steps.
 //! - [`feed`]: applying central's change feed (products, stock snapshots, allocated orders,
 //!   conflicts) and the device's stock view: central's snapshot with local changes replayed on top.
 //! - [`latency`]: per-minute latency rollups (central calls, local commands).
@@ -23,6 +25,7 @@
 //! `storedesk-domain`; this crate applies them to the database and must not invent its own.
 //! No printing: diagnostics go through `tracing`.
 
+mod answer;
 pub mod attention;
 pub mod bench;
 pub mod catalog;
@@ -32,6 +35,7 @@ pub mod feed;
 pub mod latency;
 pub mod orders;
 pub mod outbox;
+pub mod relay;
 pub mod reporting;
 mod saga;
 pub mod settings;

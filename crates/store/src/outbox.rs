@@ -1,25 +1,17 @@
-//! The transactional outbox ("local message table") and the relay that empties it.
+//! The transactional outbox ("local message table"): the queue of events waiting for central.
 //!
-//! Events are appended in the same transaction as the change they announce ([`append`]). A
-//! [`Relay`] (the sync engine's HTTP client, or a test double) pushes due events oldest first, in
-//! batches; [`push_due`] records what came back:
-//! - `applied` / `duplicate`: the event is `sent`;
-//! - `rejected` (a permanent refusal of that event): the event is `dead` with the reason, and later
-//!   events of the same aggregate wait behind it until an operator retries or discards it;
-//! - `retry later`, a missing answer, or a transport failure of the whole batch: the event stays
-//!   `pending` with exponential backoff and full jitter (honouring `Retry-After`).
+//! Events are appended in the same transaction as the change they announce ([`append`]); the
+//! queries here say which are due (oldest first, one aggregate's events in order, none behind a
+//! dead one), and operators retry or discard dead ones. What central's answers do is the relay's
+//! business (`crate::relay`); this module depends on nothing above it.
 
-use std::future::Future;
-use std::time::Duration;
-
-use backon::BackoffBuilder;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use storedesk_domain::EventId;
 use storedesk_protocol::events::{Envelope, EventBody};
 
 use crate::error::{Result, StoreError};
-use crate::{Store, db, saga};
+use crate::{Store, db};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -155,86 +147,6 @@ pub(crate) fn next_aggregate_seq(conn: &Connection, aggregate: &str) -> Result<i
         .query_row([aggregate], |r| r.get(0))?)
 }
 
-/// One event's answer from central.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PushResult {
-    /// Central applied the event; its result (e.g. the reservation outcome).
-    Applied(serde_json::Value),
-    /// Central had applied this event id before; the original result.
-    Duplicate(serde_json::Value),
-    /// Central refused this event for good; for `insufficient_stock`, what was short.
-    Rejected { code: String, message: String, shortages: Vec<storedesk_protocol::api::Shortage> },
-    /// Central cannot apply it yet (e.g. an earlier event of the order is missing).
-    RetryLater { message: String },
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct PushOutcome {
-    pub event_id: EventId,
-    pub result: PushResult,
-}
-
-/// The whole batch failed in transport (connection refused, timeout, 5xx, 429...).
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("{message}")]
-pub struct RelayError {
-    pub message: String,
-    /// What the server asked for with `Retry-After`.
-    pub retry_after: Option<Duration>,
-}
-
-/// Carries outbox events to central. The sync engine implements it over HTTP.
-pub trait Relay {
-    /// Pushes `batch` (oldest first). `Ok` holds an answer per event, matched by event id.
-    fn push(
-        &self,
-        batch: &[Envelope],
-    ) -> impl Future<Output = std::result::Result<Vec<PushOutcome>, RelayError>> + Send;
-}
-
-/// How hard the relay tries.
-#[derive(Clone, Debug)]
-pub struct RetryPolicy {
-    pub batch_size: usize,
-    /// The backoff ceiling after the first failure; it doubles per attempt up to `max_delay`.
-    pub min_delay: Duration,
-    pub max_delay: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self { batch_size: 200, min_delay: Duration::from_secs(1), max_delay: Duration::from_secs(300) }
-    }
-}
-
-impl RetryPolicy {
-    /// The wait before the next attempt after `attempts` failures: uniformly random between zero
-    /// and the exponential ceiling ("full jitter"), but never sooner than `retry_after`.
-    pub fn delay(&self, attempts: u32, retry_after: Option<Duration>) -> Duration {
-        let ceiling = backon::ExponentialBuilder::new()
-            .with_min_delay(self.min_delay)
-            .with_max_delay(self.max_delay)
-            .with_factor(2.0)
-            .without_max_times()
-            .build()
-            .nth(attempts.saturating_sub(1).min(64) as usize)
-            .unwrap_or(self.max_delay);
-        let jittered = Duration::from_millis(fastrand::u64(0..=ceiling.as_millis() as u64));
-        retry_after.map_or(jittered, |wait| wait.max(jittered))
-    }
-}
-
-/// What one [`push_due`] round did.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct PushReport {
-    pub pushed: usize,
-    pub sent: usize,
-    pub dead: usize,
-    pub retrying: usize,
-    pub transport_error: Option<String>,
-}
-
 /// Counts for status lines.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -242,34 +154,6 @@ pub struct OutboxStats {
     pub pending: i64,
     pub dead: i64,
     pub oldest_pending_at: Option<jiff::Timestamp>,
-}
-
-/// Pushes one batch of due events through `relay` and records the answers.
-pub async fn push_due<R: Relay>(
-    store: &Store,
-    relay: &R,
-    policy: &RetryPolicy,
-    now_ms: i64,
-) -> Result<PushReport> {
-    push_due_as_of(store, relay, policy, now_ms, now_ms).await
-}
-
-/// Like [`push_due`], but takes the events that are due by `due_at` (an operator's "sync now"
-/// passes a moment past every backoff); answers are still recorded at `now_ms`.
-pub async fn push_due_as_of<R: Relay>(
-    store: &Store,
-    relay: &R,
-    policy: &RetryPolicy,
-    due_at: i64,
-    now_ms: i64,
-) -> Result<PushReport> {
-    let due = store.due_events(due_at, policy.batch_size)?;
-    if due.is_empty() {
-        return Ok(PushReport::default());
-    }
-    let envelopes = due.iter().map(OutboxEvent::envelope).collect::<Result<Vec<_>>>()?;
-    let answer = relay.push(&envelopes).await;
-    store.record_push(&due, answer, policy, now_ms)
 }
 
 impl Store {
@@ -336,78 +220,6 @@ impl Store {
         })
     }
 
-    /// Records the relay's answer for `batch` in one transaction.
-    pub fn record_push(
-        &self,
-        batch: &[OutboxEvent],
-        answer: std::result::Result<Vec<PushOutcome>, RelayError>,
-        policy: &RetryPolicy,
-        now_ms: i64,
-    ) -> Result<PushReport> {
-        let mut report = PushReport { pushed: batch.len(), ..PushReport::default() };
-        let outcomes = match answer {
-            Ok(outcomes) => outcomes,
-            Err(err) => {
-                report.transport_error = Some(err.message.clone());
-                report.retrying = batch.len();
-                self.write(
-                    |tx| {
-                        for event in batch {
-                            schedule_retry(tx, event, &err.message, err.retry_after, policy, now_ms)?;
-                        }
-                        Ok(())
-                    },
-                    |_| {},
-                )?;
-                tracing::warn!(events = batch.len(), error = %err.message, "push failed; will retry");
-                return Ok(report);
-            }
-        };
-        self.write(
-            |tx| {
-                // An earlier failure in an aggregate holds back its later events in this batch too.
-                let mut blocked = std::collections::HashSet::new();
-                for event in batch {
-                    let answer = outcomes.iter().find(|o| o.event_id == event.event_id).map(|o| &o.result);
-                    match answer {
-                        Some(
-                            answer @ (PushResult::Applied(_)
-                            | PushResult::Duplicate(_)
-                            | PushResult::Rejected { .. }),
-                        ) if !blocked.contains(&event.aggregate) => {
-                            match saga::on_answer(tx, event, answer, now_ms)? {
-                                saga::Settled::Sent { change_id } => {
-                                    mark_sent(tx, event, answer, change_id, now_ms)?;
-                                    report.sent += 1;
-                                }
-                                saga::Settled::Dead { reason } => {
-                                    mark_dead(tx, event, &reason)?;
-                                    blocked.insert(event.aggregate.clone());
-                                    report.dead += 1;
-                                }
-                            }
-                        }
-                        other => {
-                            let why = match other {
-                                Some(PushResult::RetryLater { message }) => message.clone(),
-                                None => "central did not answer for this event".to_string(),
-                                Some(_) => {
-                                    "an earlier event of the same aggregate was not applied".to_string()
-                                }
-                            };
-                            schedule_retry(tx, event, &why, None, policy, now_ms)?;
-                            blocked.insert(event.aggregate.clone());
-                            report.retrying += 1;
-                        }
-                    }
-                }
-                Ok(())
-            },
-            |_| {},
-        )?;
-        Ok(report)
-    }
-
     /// An operator sends a dead event again (after fixing what central refused).
     pub fn retry_dead_event(&self, event_id: &str) -> Result<OutboxEvent> {
         let event = self.dead_event(event_id)?;
@@ -448,53 +260,4 @@ impl Store {
             |_| {},
         )
     }
-}
-
-fn mark_sent(
-    tx: &Transaction<'_>,
-    event: &OutboxEvent,
-    answer: &PushResult,
-    change_id: Option<i64>,
-    now: i64,
-) -> Result<()> {
-    let result = match answer {
-        PushResult::Applied(result) | PushResult::Duplicate(result) => result.clone(),
-        PushResult::Rejected { code, message, .. } => {
-            serde_json::json!({ "rejected": code, "message": message })
-        }
-        PushResult::RetryLater { message } => serde_json::json!({ "retry_later": message }),
-    };
-    tx.prepare_cached(
-        "UPDATE outbox SET status = 'sent', sent_at = ?2, result = ?3, change_id = ?4, last_error = NULL,
-             attempts = attempts + 1 WHERE seq = ?1",
-    )?
-    .execute(params![event.seq, now, result.to_string(), change_id])?;
-    Ok(())
-}
-
-fn mark_dead(tx: &Transaction<'_>, event: &OutboxEvent, reason: &str) -> Result<()> {
-    tx.prepare_cached(
-        "UPDATE outbox SET status = 'dead', last_error = ?2, attempts = attempts + 1 WHERE seq = ?1",
-    )?
-    .execute(params![event.seq, reason])?;
-    tracing::warn!(event = %event.event_id, kind = event.kind, reason, "event refused by central; dead-lettered");
-    Ok(())
-}
-
-fn schedule_retry(
-    tx: &Transaction<'_>,
-    event: &OutboxEvent,
-    error: &str,
-    retry_after: Option<Duration>,
-    policy: &RetryPolicy,
-    now: i64,
-) -> Result<()> {
-    let attempts = event.attempts + 1;
-    let delay = policy.delay(u32::try_from(attempts).unwrap_or(u32::MAX), retry_after);
-    let next = now.saturating_add(delay.as_millis() as i64);
-    tx.prepare_cached(
-        "UPDATE outbox SET attempts = ?2, next_attempt_at = ?3, last_error = ?4 WHERE seq = ?1",
-    )?
-    .execute(params![event.seq, attempts, next, error])?;
-    Ok(())
 }

@@ -13,13 +13,13 @@
 
 use rusqlite::Transaction;
 use storedesk_domain::{EventKind, OrderEvent, OrderId, OrderStatus};
-use storedesk_protocol::api::{AppliedResult, codes};
+use storedesk_protocol::api::{AppliedResult, Shortage, codes};
 use storedesk_protocol::events::{EventBody, OrderPlaced};
 
 use crate::attention;
 use crate::error::Result;
 use crate::orders::{self, CENTRAL_ACTOR, LocalReservation, StepDetails};
-use crate::outbox::{OutboxEvent, PushResult};
+use crate::outbox::OutboxEvent;
 
 /// What becomes of an event after central's answer.
 pub(crate) enum Settled {
@@ -29,70 +29,75 @@ pub(crate) enum Settled {
     Dead { reason: String },
 }
 
+/// A final answer from central (the relay handles "retry later" and unreadable answers itself).
+pub(crate) enum Verdict<'a> {
+    Applied(&'a AppliedResult),
+    Rejected { code: &'a str, message: &'a str, shortages: &'a [Shortage] },
+}
+
 pub(crate) fn on_answer(
     tx: &Transaction<'_>,
     event: &OutboxEvent,
-    answer: &PushResult,
+    verdict: Verdict<'_>,
     now: i64,
 ) -> Result<Settled> {
-    let placed = || -> Option<OrderId> {
-        match event.envelope().ok()?.body {
-            EventBody::OrderPlaced(OrderPlaced { order_id, .. }) => Some(order_id),
-            _ => None,
-        }
+    let placed = match event.envelope()?.body {
+        EventBody::OrderPlaced(OrderPlaced { order_id, .. }) => Some(order_id),
+        _ => None,
     };
-    match answer {
-        PushResult::Applied(result) | PushResult::Duplicate(result) => {
-            let result: AppliedResult = serde_json::from_value(result.clone()).unwrap_or_default();
-            if let (Some(order_id), Some("accepted")) = (placed(), result.reservation.as_deref()) {
-                orders::set_central_reservation(tx, order_id, "accepted", LocalReservation::Keep, now)?;
-                if orders::status_of(tx, order_id)?.1 == OrderStatus::Paid {
-                    orders::step(
-                        tx,
-                        order_id,
-                        OrderEvent::ConfirmStock,
-                        StepDetails::by(CENTRAL_ACTOR),
-                        now,
-                    )?;
-                }
-            }
+    match (verdict, placed) {
+        (Verdict::Applied(result), Some(order_id)) if result.reservation.as_deref() == Some("accepted") => {
+            reservation_accepted(tx, order_id, now)?;
             Ok(Settled::Sent { change_id: result.change_id })
         }
-        PushResult::Rejected { code, message, shortages }
+        (Verdict::Applied(result), _) => Ok(Settled::Sent { change_id: result.change_id }),
+        (Verdict::Rejected { code, message, shortages }, Some(order_id))
             if code == codes::INSUFFICIENT_STOCK && event.kind == EventKind::OrderPlaced.as_str() =>
         {
-            let Some(order_id) = placed() else {
-                return Ok(Settled::Dead { reason: format!("{code}: {message}") });
-            };
-            orders::set_central_reservation(tx, order_id, "rejected", LocalReservation::Release, now)?;
-            let status = orders::status_of(tx, order_id)?.1;
-            if status == OrderStatus::Paid {
-                let mut details = StepDetails::by(CENTRAL_ACTOR);
-                details.reason = Some(message.clone());
-                orders::step(tx, order_id, OrderEvent::Hold, details, now)?;
-            }
-            if matches!(status, OrderStatus::Created | OrderStatus::Paid) {
-                let detail =
-                    serde_json::json!({ "code": code, "event_id": event.event_id, "shortages": shortages });
-                attention::raise(
-                    tx,
-                    "reservation_rejected",
-                    Some(&order_id.to_string()),
-                    &format!("central could not reserve the stock: {message}"),
-                    Some(&detail),
-                    now,
-                )?;
-            }
+            reservation_refused(tx, event, order_id, (code, message, shortages), now)?;
             Ok(Settled::Sent { change_id: None })
         }
-        PushResult::Rejected { code, message, .. } => {
+        (Verdict::Rejected { code, message, .. }, _) => {
             Ok(Settled::Dead { reason: format!("{code}: {message}") })
         }
-        PushResult::RetryLater { .. } => unreachable_retry(),
     }
 }
 
-/// `RetryLater` never reaches the saga: the relay schedules a retry instead.
-fn unreachable_retry() -> Result<Settled> {
-    Err(crate::error::StoreError::Invalid("a retry-later answer has no saga step".into()))
+/// Central reserved the order's stock: a paid order is ready to ship (an unpaid one when paid).
+fn reservation_accepted(tx: &Transaction<'_>, order_id: OrderId, now: i64) -> Result<()> {
+    orders::set_central_reservation(tx, order_id, "accepted", LocalReservation::Keep, now)?;
+    if orders::status_of(tx, order_id)?.1 == OrderStatus::Paid {
+        orders::step(tx, order_id, OrderEvent::ConfirmStock, StepDetails::by(CENTRAL_ACTOR), now)?;
+    }
+    Ok(())
+}
+
+/// The compensation: the local reservation goes back, a paid order goes on hold with central's
+/// reason, and an operator is asked to decide.
+fn reservation_refused(
+    tx: &Transaction<'_>,
+    event: &OutboxEvent,
+    order_id: OrderId,
+    (code, message, shortages): (&str, &str, &[Shortage]),
+    now: i64,
+) -> Result<()> {
+    orders::set_central_reservation(tx, order_id, "rejected", LocalReservation::Release, now)?;
+    let status = orders::status_of(tx, order_id)?.1;
+    if status == OrderStatus::Paid {
+        let mut details = StepDetails::by(CENTRAL_ACTOR);
+        details.reason = Some(message.to_string());
+        orders::step(tx, order_id, OrderEvent::Hold, details, now)?;
+    }
+    if matches!(status, OrderStatus::Created | OrderStatus::Paid) {
+        let detail = serde_json::json!({ "code": code, "event_id": event.event_id, "shortages": shortages });
+        attention::raise(
+            tx,
+            "reservation_rejected",
+            Some(&order_id.to_string()),
+            &format!("central could not reserve the stock: {message}"),
+            Some(&detail),
+            now,
+        )?;
+    }
+    Ok(())
 }

@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use common::*;
 use storedesk_domain::{Channel, EventId, OrderEvent, PaymentMethod};
+use storedesk_protocol::api::AppliedResult;
 use storedesk_protocol::events::Envelope;
 use storedesk_store::Store;
 use storedesk_store::orders::{OrderAction, PaymentInput};
-use storedesk_store::outbox::{
-    OutboxStatus, PushOutcome, PushResult, Relay, RelayError, RetryPolicy, push_due,
-};
+use storedesk_store::outbox::OutboxStatus;
+use storedesk_store::relay::{PushOutcome, PushResult, Relay, RelayError, RetryPolicy, push_due};
 
 type Script = Box<dyn Fn(&Envelope) -> PushResult + Send + Sync>;
 
@@ -48,7 +48,7 @@ impl Relay for ScriptedRelay {
 }
 
 fn applied() -> PushResult {
-    PushResult::Applied(serde_json::json!({"ok": true}))
+    PushResult::Applied(AppliedResult::default())
 }
 
 fn policy() -> RetryPolicy {
@@ -79,7 +79,7 @@ async fn a_transport_failure_keeps_events_pending_with_backoff() {
     let (_dir, store) = store();
     let relay = ScriptedRelay::new(|_| applied());
     *relay.down.lock().expect("lock") =
-        Some(RelayError { message: "connection refused".into(), retry_after: None });
+        Some(RelayError::Unreachable { message: "connection refused".into() });
     let t0 = now();
     let report = push_due(&store, &relay, &policy(), t0).await.expect("push");
     assert_eq!(report.transport_error.as_deref(), Some("connection refused"));
@@ -104,7 +104,8 @@ async fn a_transport_failure_keeps_events_pending_with_backoff() {
 async fn retry_after_is_honoured() {
     let (_dir, store) = store();
     let relay = ScriptedRelay::new(|_| applied());
-    *relay.down.lock().expect("lock") = Some(RelayError {
+    *relay.down.lock().expect("lock") = Some(RelayError::Failed {
+        status: 429,
         message: "429 Too Many Requests".into(),
         retry_after: Some(Duration::from_secs(30)),
     });
@@ -224,7 +225,9 @@ async fn retry_later_or_no_answer_holds_the_rest_of_the_order_in_the_same_batch(
 #[tokio::test]
 async fn a_duplicate_answer_counts_as_sent_with_the_original_result() {
     let (_dir, store) = store();
-    let relay = ScriptedRelay::new(|_| PushResult::Duplicate(serde_json::json!({"reservation": "accepted"})));
+    let relay = ScriptedRelay::new(|_| {
+        PushResult::Duplicate(AppliedResult { reservation: Some("accepted".into()), change_id: None })
+    });
     let report = push_due(&store, &relay, &policy(), now()).await.expect("push");
     assert_eq!(report.sent, 3);
     let sent = store.outbox(Some(OutboxStatus::Sent), 10).expect("sent");

@@ -4,28 +4,21 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use storedesk_protocol::api::{ChangesResponse, ErrorBody, EventStatus, PushRequest, PushResponse};
+use storedesk_protocol::api::{
+    AppliedResult, ChangesResponse, ErrorBody, EventOutcome, EventStatus, PushRequest, PushResponse,
+};
 use storedesk_protocol::events::Envelope;
-use storedesk_store::outbox::{PushOutcome, PushResult, Relay, RelayError};
+use storedesk_store::relay::{PushOutcome, PushResult, Relay, RelayError};
 
 use crate::latency::LatencyRecorder;
 
 pub const PUSH_ENDPOINT: &str = "POST /v1/events";
 pub const CHANGES_ENDPOINT: &str = "GET /v1/changes";
 
-/// A failed call: the message for the operator and, for 429/503, how long central asked to wait.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("{message}")]
-pub struct CallError {
-    pub message: String,
-    pub retry_after: Option<Duration>,
-}
-
-impl From<CallError> for RelayError {
-    fn from(e: CallError) -> Self {
-        RelayError { message: e.message, retry_after: e.retry_after }
-    }
-}
+/// A failed call: unreachable, failed (retry), refused as a whole (a 4xx about the request), or
+/// an answer that could not be read. The relay's error type, so the engine and the outbox tell a
+/// 422 from a timeout the same way.
+pub type CallError = RelayError;
 
 #[derive(Clone)]
 pub struct CentralClient {
@@ -46,15 +39,13 @@ impl CentralClient {
             .pool_idle_timeout(Duration::from_secs(30))
             .user_agent(concat!("storedesk/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| CallError {
+            .map_err(|e| CallError::Misconfigured {
                 message: format!("cannot create the HTTP client: {e}"),
-                retry_after: None,
             })?;
         let base = base.trim().trim_end_matches('/').to_string();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(CallError {
+            return Err(CallError::Misconfigured {
                 message: format!("central URL {base:?} must start with http:// or https://"),
-                retry_after: None,
             });
         }
         Ok(CentralClient { http, base, token: token.trim().to_string(), latency })
@@ -104,7 +95,6 @@ impl CentralClient {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<T, CallError> {
-        let fail = |message: String, retry_after: Option<Duration>| CallError { message, retry_after };
         let response = request.send().await.map_err(|e| {
             let what = if e.is_timeout() {
                 "timed out"
@@ -113,7 +103,7 @@ impl CentralClient {
             } else {
                 "transport error"
             };
-            fail(format!("central unreachable ({what}): {e}"), None)
+            CallError::Unreachable { message: format!("central unreachable ({what}): {e}") }
         })?;
         let status = response.status();
         let retry_after = response
@@ -122,24 +112,73 @@ impl CentralClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let body =
-            response.bytes().await.map_err(|e| fail(format!("central's answer was cut off: {e}"), None))?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| CallError::Unreachable { message: format!("central's answer was cut off: {e}") })?;
         if status.is_success() {
-            return serde_json::from_slice(&body)
-                .map_err(|e| fail(format!("central's answer could not be read ({e})"), None));
+            return serde_json::from_slice(&body).map_err(|e| CallError::Unreadable {
+                message: format!("central's answer could not be read ({e})"),
+            });
         }
-        let detail = serde_json::from_slice::<ErrorBody>(&body)
-            .map(|b| format!("{}: {}", b.code, b.message))
-            .unwrap_or_else(|_| String::from_utf8_lossy(&body).chars().take(200).collect());
-        let message = match status {
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
-                format!("central refused the device token ({status}): {detail}")
-            }
-            StatusCode::TOO_MANY_REQUESTS => format!("central is busy ({status}), waiting: {detail}"),
-            s if s.is_server_error() => format!("central failed ({status}): {detail}"),
-            _ => format!("central refused the request ({status}): {detail}"),
+        Err(http_error(status, &body, retry_after))
+    }
+}
+
+/// What an error status means for the request: a refusal of the request itself, or a failure
+/// worth trying again.
+fn http_error(status: StatusCode, body: &[u8], retry_after: Option<Duration>) -> CallError {
+    let detail = serde_json::from_slice::<ErrorBody>(body)
+        .map(|b| format!("{}: {}", b.code, b.message))
+        .unwrap_or_else(|_| String::from_utf8_lossy(body).chars().take(200).collect());
+    let code = status.as_u16();
+    match status {
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => CallError::Failed {
+            status: code,
+            message: format!("central refused the device token ({status}): {detail}"),
+            retry_after,
+        },
+        StatusCode::TOO_MANY_REQUESTS | StatusCode::REQUEST_TIMEOUT => CallError::Failed {
+            status: code,
+            message: format!("central is busy ({status}), waiting: {detail}"),
+            retry_after,
+        },
+        s if s.is_server_error() => CallError::Failed {
+            status: code,
+            message: format!("central failed ({status}): {detail}"),
+            retry_after,
+        },
+        _ => CallError::Refused {
+            status: code,
+            message: format!("central refused the request ({status}): {detail}"),
+        },
+    }
+}
+
+/// One event's outcome as the outbox records it; a result that does not read is not "applied".
+fn push_result(o: EventOutcome) -> PushResult {
+    let applied = |result: Option<serde_json::Value>| -> PushResult {
+        let Some(value) = result else {
+            return PushResult::Unreadable { message: "central applied the event but sent no result".into() };
         };
-        Err(fail(message, retry_after))
+        match serde_json::from_value::<AppliedResult>(value) {
+            Ok(result) if o.status == EventStatus::Duplicate => PushResult::Duplicate(result),
+            Ok(result) => PushResult::Applied(result),
+            Err(e) => PushResult::Unreadable {
+                message: format!("central's result for the event could not be read ({e})"),
+            },
+        }
+    };
+    match o.status {
+        EventStatus::Applied | EventStatus::Duplicate => applied(o.result),
+        EventStatus::Rejected => PushResult::Rejected {
+            code: o.code.unwrap_or_else(|| "rejected".into()),
+            message: o.message.unwrap_or_default(),
+            shortages: o.shortages,
+        },
+        EventStatus::RetryLater => {
+            PushResult::RetryLater { message: o.message.unwrap_or_else(|| "retry later".into()) }
+        }
     }
 }
 
@@ -149,21 +188,7 @@ impl Relay for CentralClient {
         Ok(response
             .results
             .into_iter()
-            .map(|o| {
-                let result = match o.status {
-                    EventStatus::Applied => PushResult::Applied(o.result.unwrap_or_default()),
-                    EventStatus::Duplicate => PushResult::Duplicate(o.result.unwrap_or_default()),
-                    EventStatus::Rejected => PushResult::Rejected {
-                        code: o.code.unwrap_or_else(|| "rejected".into()),
-                        message: o.message.unwrap_or_default(),
-                        shortages: o.shortages,
-                    },
-                    EventStatus::RetryLater => {
-                        PushResult::RetryLater { message: o.message.unwrap_or_else(|| "retry later".into()) }
-                    }
-                };
-                PushOutcome { event_id: o.event_id, result }
-            })
+            .map(|o| PushOutcome { event_id: o.event_id, result: push_result(o) })
             .collect())
     }
 }

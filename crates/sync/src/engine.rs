@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use storedesk_store::feed::keys;
-use storedesk_store::outbox::{RetryPolicy, push_due_as_of};
+use storedesk_store::relay::{RetryPolicy, push_due_as_of};
 use storedesk_store::{Store, StoreError};
 
 use crate::client::CentralClient;
@@ -138,6 +138,9 @@ impl SyncEngine {
                 report.error.get_or_insert(error);
                 break;
             }
+            if let Some(error) = push.answer_error {
+                report.error.get_or_insert(error);
+            }
             // Stop when a batch made no progress (everything in it must wait), or nothing was due.
             if push.pushed == 0 || push.sent + push.dead == 0 {
                 break;
@@ -156,7 +159,7 @@ impl SyncEngine {
                         }
                     }
                     Err(err) => {
-                        report.error = Some(err.message);
+                        report.error = Some(err.to_string());
                         break;
                     }
                 }
