@@ -109,7 +109,12 @@ fn verify(dir: &std::path::Path, reported: &HashMap<String, String>, kill: usize
             Some(detail.order.status.as_str()),
             "kill {kill}: status and timeline disagree"
         );
-        let paid: i64 = detail.payments.iter().filter(|p| p.kind == "payment").map(|p| p.amount_minor).sum();
+        let paid: i64 = detail
+            .payments
+            .iter()
+            .filter(|p| p.kind == storedesk_store::orders::PaymentKind::Payment)
+            .map(|p| p.amount_minor)
+            .sum();
         let expect_paid = path.contains(&"paid");
         assert_eq!(paid > 0, expect_paid, "kill {kill}: order {id} payments do not match its timeline");
     }

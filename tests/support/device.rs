@@ -5,9 +5,9 @@ use std::sync::Arc;
 use storedesk_domain::line::parse_line;
 use storedesk_domain::{Channel, OrderEvent, PaymentMethod};
 use storedesk_store::Store;
-use storedesk_store::feed::keys;
 use storedesk_store::orders::{NewOrder, Order, OrderAction, PaymentInput};
 use storedesk_store::settings::StoreSetup;
+use storedesk_store::sync_state::keys;
 use storedesk_sync::latency::LatencyRecorder;
 use storedesk_sync::{CentralClient, RoundReport, SyncEngine, credentials};
 

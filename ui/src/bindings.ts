@@ -124,6 +124,15 @@ export type Dashboard = {
 /**  An outbox event's id: central's inbox deduplicates on it. */
 export type EventId = string;
 
+/**  What an event announces to central through the outbox. */
+export type EventKind = 
+/**  A fulfilment order was placed: central must reserve its stock. */
+"order_placed" | "order_paid" | 
+/**  A counter order was handed over: a fact central always applies. */
+"counter_sale" | "order_shipped" | "order_delivered" | "order_cancelled" | "order_refunded" | 
+/**  Stock was adjusted on the device (receipt, count, damage). */
+"stock_adjusted";
+
 /**  An export's progress; `done` with either `path` or `error` at the end. */
 export type ExportProgress = {
 	id: number,
@@ -240,7 +249,7 @@ export type OutboxEvent = {
 	event_id: EventId,
 	aggregate: string,
 	aggregate_seq: number,
-	kind: string,
+	kind: EventKind,
 	payload: Value,
 	status: OutboxStatus,
 	attempts: number,
@@ -256,13 +265,15 @@ export type OutboxStatus = "pending" | "sent" | "dead" |
 "discarded";
 
 export type Payment = {
-	/**  `payment` or `refund`. */
-	kind: string,
-	method: string,
+	kind: PaymentKind,
+	method: PaymentMethod,
 	/**  Negative for refunds. */
 	amount_minor: string,
 	at: string,
 };
+
+/**  Money in, or money back out. */
+export type PaymentKind = "payment" | "refund";
 
 /**  How a payment was made. */
 export type PaymentMethod = "cash" | "card" | "other";

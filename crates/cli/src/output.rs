@@ -111,8 +111,8 @@ pub fn order_detail(detail: &OrderDetail, tz: &jiff::tz::TimeZone) -> anyhow::Re
                 out,
                 "  {}  {}  {}  {}",
                 time(p.at, tz),
-                p.kind,
-                p.method,
+                p.kind.as_str(),
+                p.method.as_str(),
                 money(p.amount_minor, &detail.order.currency)
             )?;
         }

@@ -176,7 +176,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             for e in events {
                 table.row(vec![
                     e.event_id.to_string(),
-                    e.kind,
+                    e.kind.to_string(),
                     e.aggregate,
                     e.aggregate_seq.to_string(),
                     e.status.as_str().into(),

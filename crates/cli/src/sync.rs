@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use storedesk_store::Store;
-use storedesk_store::feed::keys;
+use storedesk_store::sync_state::keys;
 use storedesk_sync::latency::LatencyRecorder;
 use storedesk_sync::{CentralClient, SyncEngine, credentials, engine};
 

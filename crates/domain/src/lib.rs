@@ -7,6 +7,7 @@
 //!   transition, its effects on stock, payments and the outbox (the saga's steps).
 //! - [`stock`]: stock levels and the arithmetic that keeps `0 <= reserved <= on_hand`.
 //! - [`line`]: order lines as operators type them (`SKU=QTY`).
+//! - [`name`]: the names enums are stored and sent as ([`name::Named`]), one error for an unknown one.
 //!
 //! This crate must not touch a database, a file, the network or the clock: callers pass time and
 //! ids in. Everything here is deterministic and unit-testable.
@@ -14,11 +15,13 @@
 pub mod ids;
 pub mod line;
 pub mod money;
+pub mod name;
 pub mod order;
 pub mod stock;
 
 pub use ids::{EventId, OrderId, OrderNumber, StoreCode};
 pub use line::{Qty, Sku};
 pub use money::{Currency, Money, MoneyError};
+pub use name::{Named, UnknownName};
 pub use order::{Channel, EventKind, OrderEvent, OrderStatus, PaymentMethod, Transition, TransitionError};
 pub use stock::{AdjustReason, LedgerReason, StockDelta, StockError, StockLevel};

@@ -9,6 +9,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::name::Named;
+pub use crate::name::UnknownName;
+
 /// Where an order came from and therefore how its stock moves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -32,7 +35,7 @@ impl Channel {
     }
 
     pub fn parse(text: &str) -> Result<Self, UnknownName> {
-        parse_name(&Self::ALL, Self::as_str, "channel", text)
+        Self::from_name(text)
     }
 }
 
@@ -91,7 +94,7 @@ impl OrderStatus {
     }
 
     pub fn parse(text: &str) -> Result<Self, UnknownName> {
-        parse_name(&Self::ALL, Self::as_str, "order status", text)
+        Self::from_name(text)
     }
 
     /// Events an operator may trigger on an order of `channel` in this status (what the UI offers).
@@ -208,7 +211,7 @@ impl OrderEvent {
     }
 
     pub fn parse(text: &str) -> Result<Self, UnknownName> {
-        parse_name(&Self::ALL, Self::as_str, "order event", &text.replace('-', "_"))
+        Self::from_name(&text.replace('-', "_"))
     }
 }
 
@@ -288,7 +291,7 @@ impl EventKind {
     }
 
     pub fn parse(text: &str) -> Result<Self, UnknownName> {
-        parse_name(&Self::ALL, Self::as_str, "event kind", text)
+        Self::from_name(text)
     }
 }
 
@@ -310,6 +313,9 @@ pub enum StockEffect {
     Consume,
     /// Goods came back on a refund, for the lines the operator chose: `on_hand += qty`.
     Restock,
+    /// The order holds a reservation someone else took (central, for an order of its platform):
+    /// counted from then on, with no movement here (central's stock snapshot brings it).
+    Adopt,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -350,6 +356,20 @@ impl Transition {
                 Channel::Counter => None,
                 Channel::Fulfilment => Some(EventKind::OrderPlaced),
             },
+        }
+    }
+
+    /// An order placed and paid on the central platform and allocated to the store: central has
+    /// reserved its stock and taken the payment, so it arrives ready to ship, paid, holding
+    /// central's reservation, and announces nothing back.
+    pub fn allocated() -> Self {
+        Transition {
+            from: None,
+            event: None,
+            to: OrderStatus::ReadyToShip,
+            stock: StockEffect::Adopt,
+            payment: PaymentEffect::Capture,
+            announce: None,
         }
     }
 
@@ -411,7 +431,7 @@ impl PaymentMethod {
     }
 
     pub fn parse(text: &str) -> Result<Self, UnknownName> {
-        parse_name(&Self::ALL, Self::as_str, "payment method", text)
+        Self::from_name(text)
     }
 }
 
@@ -435,27 +455,11 @@ impl OrderState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {what} {text:?} (expected one of: {expected})")]
-pub struct UnknownName {
-    pub what: &'static str,
-    pub text: String,
-    pub expected: String,
-}
-
-fn parse_name<T: Copy>(
-    all: &[T],
-    name: fn(T) -> &'static str,
-    what: &'static str,
-    text: &str,
-) -> Result<T, UnknownName> {
-    let wanted = text.trim();
-    all.iter().copied().find(|v| name(*v) == wanted).ok_or_else(|| UnknownName {
-        what,
-        text: text.to_string(),
-        expected: all.iter().map(|v| name(*v)).collect::<Vec<_>>().join(", "),
-    })
-}
+crate::named!(Channel, "channel");
+crate::named!(OrderStatus, "order status");
+crate::named!(OrderEvent, "order event");
+crate::named!(EventKind, "event kind");
+crate::named!(PaymentMethod, "payment method");
 
 #[cfg(test)]
 mod tests {

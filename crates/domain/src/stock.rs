@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::order::UnknownName;
+use crate::name::{Named, UnknownName};
 
 /// One SKU's stock: `available = on_hand - reserved`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,12 +111,7 @@ impl AdjustReason {
     }
 
     pub fn parse(text: &str) -> Result<Self, UnknownName> {
-        let wanted = text.trim();
-        Self::ALL.into_iter().find(|r| r.as_str() == wanted).ok_or_else(|| UnknownName {
-            what: "adjustment reason",
-            text: text.to_string(),
-            expected: "receipt, count, damage".to_string(),
-        })
+        Self::from_name(text)
     }
 }
 
@@ -173,6 +168,9 @@ impl LedgerReason {
         }
     }
 }
+
+crate::named!(AdjustReason, "adjustment reason");
+crate::named!(LedgerReason, "ledger reason");
 
 impl fmt::Display for LedgerReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -165,14 +165,14 @@ impl SalesReport {
                 refunds_minor: 0,
                 net_minor: 0,
             });
-            let method = methods.entry(p.method.clone()).or_insert(MethodRow {
-                method: p.method.clone(),
+            let method = methods.entry(p.method.as_str().to_string()).or_insert(MethodRow {
+                method: p.method.as_str().to_string(),
                 payments: 0,
                 gross_minor: 0,
                 refunds_minor: 0,
                 net_minor: 0,
             });
-            if p.kind == "refund" {
+            if p.kind == storedesk_store::orders::PaymentKind::Refund {
                 let refund = -p.amount_minor;
                 totals.refunds_minor += refund;
                 match p.order_status {

@@ -39,7 +39,10 @@ pub mod relay;
 pub mod reporting;
 mod saga;
 pub mod settings;
+mod sql;
 pub mod stock;
+mod stock_view;
+pub mod sync_state;
 pub mod views;
 
 use std::path::{Path, PathBuf};

@@ -7,10 +7,11 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
-use storedesk_domain::EventId;
+use storedesk_domain::{EventId, EventKind, Named};
 use storedesk_protocol::events::{Envelope, EventBody};
 
 use crate::error::{Result, StoreError};
+use crate::sql::{Name, json, named, parsed};
 use crate::{Store, db};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
@@ -25,6 +26,9 @@ pub enum OutboxStatus {
 }
 
 impl OutboxStatus {
+    pub const ALL: [OutboxStatus; 4] =
+        [OutboxStatus::Pending, OutboxStatus::Sent, OutboxStatus::Dead, OutboxStatus::Discarded];
+
     pub fn as_str(self) -> &'static str {
         match self {
             OutboxStatus::Pending => "pending",
@@ -35,17 +39,11 @@ impl OutboxStatus {
     }
 
     pub fn parse(text: &str) -> Result<Self> {
-        match text.trim() {
-            "pending" => Ok(OutboxStatus::Pending),
-            "sent" => Ok(OutboxStatus::Sent),
-            "dead" => Ok(OutboxStatus::Dead),
-            "discarded" => Ok(OutboxStatus::Discarded),
-            other => Err(StoreError::Invalid(format!(
-                "unknown outbox status {other:?} (expected one of: pending, sent, dead, discarded)"
-            ))),
-        }
+        Ok(Self::from_name(text)?)
     }
 }
+
+storedesk_domain::named!(OutboxStatus, "outbox status");
 
 /// One row of the outbox.
 #[derive(Clone, Debug, Serialize)]
@@ -55,7 +53,7 @@ pub struct OutboxEvent {
     pub event_id: EventId,
     pub aggregate: String,
     pub aggregate_seq: i64,
-    pub kind: String,
+    pub kind: EventKind,
     pub payload: serde_json::Value,
     pub status: OutboxStatus,
     pub attempts: i64,
@@ -87,31 +85,33 @@ const EVENT_COLUMNS: &str = "seq, event_id, aggregate, aggregate_seq, kind, payl
      next_attempt_at, last_error, result, created_at, sent_at";
 
 pub(crate) fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxEvent> {
-    let text_error = |idx: usize, e: Box<dyn std::error::Error + Send + Sync>| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, e)
-    };
-    let event_id: String = row.get(1)?;
-    let payload: String = row.get(5)?;
-    let status: String = row.get(6)?;
-    let result: Option<String> = row.get(10)?;
     Ok(OutboxEvent {
         seq: row.get(0)?,
-        event_id: event_id.parse().map_err(|e| text_error(1, Box::new(e)))?,
+        event_id: parsed(row, 1)?,
         aggregate: row.get(2)?,
         aggregate_seq: row.get(3)?,
-        kind: row.get(4)?,
-        payload: serde_json::from_str(&payload).map_err(|e| text_error(5, Box::new(e)))?,
-        status: OutboxStatus::parse(&status).map_err(|e| text_error(6, Box::new(e)))?,
+        kind: named(row, 4)?,
+        payload: json(row, 5)?,
+        status: named(row, 6)?,
         attempts: row.get(7)?,
         next_attempt_at: db::timestamp(row.get(8)?),
         last_error: row.get(9)?,
-        result: result
-            .map(|r| serde_json::from_str(&r))
-            .transpose()
-            .map_err(|e| text_error(10, Box::new(e)))?,
+        result: row.get::<_, Option<String>>(10)?.map(|_| json(row, 10)).transpose()?,
         created_at: db::timestamp(row.get(11)?),
         sent_at: row.get::<_, Option<i64>>(12)?.map(db::timestamp),
     })
+}
+
+/// Events whose stock effect central may not count in a snapshot taken at `since` or later:
+/// pending and dead ones, and sent ones that took effect after it; with the change id at which
+/// each sent one took effect.
+pub(crate) fn uncounted_by_central(conn: &Connection, since: i64) -> Result<Vec<(OutboxEvent, Option<i64>)>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS}, change_id FROM outbox
+         WHERE status IN ('pending', 'dead') OR (status = 'sent' AND change_id > ?1) ORDER BY seq"
+    ))?;
+    let rows = stmt.query_map([since], |r| Ok((event_from_row(r)?, r.get::<_, Option<i64>>(13)?)))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 /// Appends an event to the outbox inside the caller's transaction.
@@ -133,7 +133,7 @@ pub(crate) fn append(
         event_id.to_string(),
         aggregate,
         aggregate_seq,
-        body.kind().as_str(),
+        Name(body.kind()),
         payload,
         now
     ])?;
@@ -164,8 +164,7 @@ impl Store {
                 "SELECT {EVENT_COLUMNS} FROM outbox WHERE (?1 IS NULL OR status = ?1) ORDER BY seq LIMIT ?2"
             );
             let mut stmt = conn.prepare(&sql)?;
-            let rows =
-                stmt.query_map(params![status.map(OutboxStatus::as_str), limit as i64], event_from_row)?;
+            let rows = stmt.query_map(params![status.map(Name), limit as i64], event_from_row)?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }

@@ -304,7 +304,7 @@ fn mark_dead(tx: &Transaction<'_>, event: &OutboxEvent, reason: &str) -> Result<
         "UPDATE outbox SET status = 'dead', last_error = ?2, attempts = attempts + 1 WHERE seq = ?1",
     )?
     .execute(params![event.seq, reason])?;
-    tracing::warn!(event = %event.event_id, kind = event.kind, reason, "event refused by central; dead-lettered");
+    tracing::warn!(event = %event.event_id, kind = %event.kind, reason, "event refused by central; dead-lettered");
     Ok(())
 }
 

@@ -8,10 +8,12 @@
 use std::sync::Arc;
 
 use rusqlite::{Connection, OpenFlags, params};
-use storedesk_domain::{Channel, OrderStatus};
+use storedesk_domain::{Channel, OrderStatus, PaymentMethod};
 
 use crate::error::{Result, StoreError};
+use crate::orders::PaymentKind;
 use crate::settings::StoreSettings;
+use crate::sql::named;
 use crate::{Store, db};
 
 /// `[from_ms, to_ms)` in Unix milliseconds.
@@ -25,9 +27,8 @@ pub struct Period {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PaymentFact {
     pub at: i64,
-    /// `payment` or `refund`.
-    pub kind: String,
-    pub method: String,
+    pub kind: PaymentKind,
+    pub method: PaymentMethod,
     /// Negative for refunds.
     pub amount_minor: i64,
     pub order_id: String,
@@ -95,15 +96,6 @@ impl Store {
     }
 }
 
-fn parse_enum<T>(
-    idx: usize,
-    text: String,
-    parse: fn(&str) -> std::result::Result<T, storedesk_domain::order::UnknownName>,
-) -> rusqlite::Result<T> {
-    parse(&text)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
-}
-
 impl ReadSnapshot {
     pub fn settings(&self) -> &StoreSettings {
         &self.settings
@@ -129,12 +121,12 @@ impl ReadSnapshot {
             let fact = (|| {
                 Ok::<_, rusqlite::Error>(PaymentFact {
                     at: r.get(0)?,
-                    kind: r.get(1)?,
-                    method: r.get(2)?,
+                    kind: named(r, 1)?,
+                    method: named(r, 2)?,
                     amount_minor: r.get(3)?,
                     order_id: r.get(4)?,
-                    channel: parse_enum(5, r.get(5)?, Channel::parse)?,
-                    order_status: parse_enum(6, r.get(6)?, OrderStatus::parse)?,
+                    channel: named(r, 5)?,
+                    order_status: named(r, 6)?,
                 })
             })()
             .map_err(fail)?;
@@ -190,8 +182,8 @@ impl ReadSnapshot {
                     number: r.get(1)?,
                     created_at: r.get(2)?,
                     updated_at: r.get(3)?,
-                    channel: parse_enum(4, r.get(4)?, Channel::parse)?,
-                    status: parse_enum(5, r.get(5)?, OrderStatus::parse)?,
+                    channel: named(r, 4)?,
+                    status: named(r, 5)?,
                     customer: r.get(6)?,
                     total_minor: r.get(7)?,
                     line_no: r.get(8)?,

@@ -18,7 +18,7 @@ use storedesk_protocol::events::{EventBody, OrderPlaced};
 
 use crate::attention;
 use crate::error::Result;
-use crate::orders::{self, CENTRAL_ACTOR, LocalReservation, StepDetails};
+use crate::orders::{self, CENTRAL_ACTOR, CentralReservation, LocalReservation, StepDetails};
 use crate::outbox::OutboxEvent;
 
 /// What becomes of an event after central's answer.
@@ -52,7 +52,7 @@ pub(crate) fn on_answer(
         }
         (Verdict::Applied(result), _) => Ok(Settled::Sent { change_id: result.change_id }),
         (Verdict::Rejected { code, message, shortages }, Some(order_id))
-            if code == codes::INSUFFICIENT_STOCK && event.kind == EventKind::OrderPlaced.as_str() =>
+            if code == codes::INSUFFICIENT_STOCK && event.kind == EventKind::OrderPlaced =>
         {
             reservation_refused(tx, event, order_id, (code, message, shortages), now)?;
             Ok(Settled::Sent { change_id: None })
@@ -65,7 +65,7 @@ pub(crate) fn on_answer(
 
 /// Central reserved the order's stock: a paid order is ready to ship (an unpaid one when paid).
 fn reservation_accepted(tx: &Transaction<'_>, order_id: OrderId, now: i64) -> Result<()> {
-    orders::set_central_reservation(tx, order_id, "accepted", LocalReservation::Keep, now)?;
+    orders::set_central_reservation(tx, order_id, CentralReservation::Accepted, LocalReservation::Keep, now)?;
     if orders::status_of(tx, order_id)?.1 == OrderStatus::Paid {
         orders::step(tx, order_id, OrderEvent::ConfirmStock, StepDetails::by(CENTRAL_ACTOR), now)?;
     }
@@ -81,7 +81,13 @@ fn reservation_refused(
     (code, message, shortages): (&str, &str, &[Shortage]),
     now: i64,
 ) -> Result<()> {
-    orders::set_central_reservation(tx, order_id, "rejected", LocalReservation::Release, now)?;
+    orders::set_central_reservation(
+        tx,
+        order_id,
+        CentralReservation::Rejected,
+        LocalReservation::Release,
+        now,
+    )?;
     let status = orders::status_of(tx, order_id)?.1;
     if status == OrderStatus::Paid {
         let mut details = StepDetails::by(CENTRAL_ACTOR);

@@ -38,10 +38,10 @@ pub struct LedgerEntry {
     pub at: jiff::Timestamp,
 }
 
-const STOCK_ROW_SQL: &str = "SELECT s.sku, p.name, s.on_hand, s.reserved, p.low_stock_threshold
+pub(crate) const STOCK_ROW_SQL: &str = "SELECT s.sku, p.name, s.on_hand, s.reserved, p.low_stock_threshold
      FROM stock s JOIN products p ON p.sku = s.sku";
 
-fn stock_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StockRow> {
+pub(crate) fn stock_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StockRow> {
     let on_hand: i64 = row.get(2)?;
     let reserved: i64 = row.get(3)?;
     Ok(StockRow {

@@ -107,6 +107,37 @@ fn an_older_version_never_replaces_a_newer_one() {
     assert_eq!(store.products().expect("list").iter().find(|p| p.sku == "TEA").map(|p| p.version), Some(5));
 }
 
+#[test]
+fn a_threshold_keeps_the_version_and_never_brings_back_an_older_price() {
+    let (_dir, store) = store();
+    let before = store.product("TEA").expect("tea");
+    store.set_product_threshold("TEA", Some(8)).expect("threshold");
+    let after = store.product("TEA").expect("tea");
+    assert_eq!(
+        (after.version, after.price_minor, after.low_stock_threshold),
+        (before.version, before.price_minor, Some(8))
+    );
+    // A newer version from central keeps the operator's threshold.
+    let newer = ProductVersion {
+        sku: "TEA".into(),
+        name: "Tea".into(),
+        price_minor: 1500,
+        version: before.version + 1,
+        active: true,
+    };
+    store.apply_product_versions(&[newer]).expect("apply");
+    let latest = store.product("TEA").expect("tea");
+    assert_eq!((latest.price_minor, latest.low_stock_threshold), (1500, Some(8)));
+    // A threshold set afterwards changes the threshold only: the cache still has the new price.
+    store.set_product_threshold("TEA", None).expect("threshold");
+    let cached = store.product("TEA").expect("tea");
+    assert_eq!(
+        (cached.version, cached.price_minor, cached.low_stock_threshold),
+        (before.version + 1, 1500, None)
+    );
+    assert_eq!(store.search_catalog("TEA", 5)[0].price_minor, 1500, "the search reads the same cache");
+}
+
 /// Readers race a writer that keeps raising the price. Every read that starts after a write has
 /// returned must see that write's version (or a newer one), never an older price.
 #[test]

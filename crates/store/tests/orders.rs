@@ -18,7 +18,7 @@ fn kinds(store: &storedesk_store::Store) -> Vec<String> {
         .expect("outbox")
         .into_iter()
         .filter(|e| e.aggregate.starts_with("order:"))
-        .map(|e| e.kind)
+        .map(|e| e.kind.to_string())
         .collect()
 }
 
@@ -34,7 +34,10 @@ fn fulfilment_order_reserves_stock_and_announces_itself() {
     assert_eq!(level(&store, "TEA"), (10, 4));
     assert_eq!(level(&store, "CUP"), (5, 2));
     let events = store.outbox(Some(OutboxStatus::Pending), 100).expect("outbox");
-    let placed = events.iter().find(|e| e.kind == "order_placed").expect("order_placed event");
+    let placed = events
+        .iter()
+        .find(|e| e.kind == storedesk_domain::EventKind::OrderPlaced)
+        .expect("order_placed event");
     assert_eq!(placed.aggregate_seq, 1);
     assert_eq!(placed.payload["total_minor"], "5600");
     assert_eq!(placed.payload["lines"][0]["sku"], "TEA");

@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
-use storedesk_store::feed::keys;
 use storedesk_store::relay::{RetryPolicy, push_due_as_of};
+use storedesk_store::sync_state::keys;
 use storedesk_store::{Store, StoreError};
 
 use crate::client::CentralClient;

@@ -1,9 +1,9 @@
 //! Sync with central: status, "sync now", dead events, attention items, configuration.
 
 use storedesk_store::attention::AttentionItem;
-use storedesk_store::feed::keys;
 use storedesk_store::latency::Rollup;
 use storedesk_store::outbox::{OutboxEvent, OutboxStatus};
+use storedesk_store::sync_state::keys;
 use storedesk_sync::{RoundReport, SyncStatus};
 
 use super::State;

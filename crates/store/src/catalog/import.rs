@@ -1,0 +1,105 @@
+//! Catalog import from CSV (`sku,name,price,stock`): every row checked before anything is written,
+//! the whole import one transaction.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use rusqlite::Transaction;
+use storedesk_domain::stock::AdjustReason;
+use storedesk_protocol::catalog_csv::{self, CatalogRow};
+
+use super::{ImportSummary, Product, load_product, write_product};
+use crate::error::{Result, StoreError};
+use crate::{Store, db, stock};
+
+impl Store {
+    /// Imports `sku,name,price,stock` rows (price in major units; `stock`, when given, is the
+    /// counted quantity on hand). All rows are checked before anything is written and the whole
+    /// import is one transaction: a bad row anywhere leaves the store as it was.
+    pub fn import_catalog_csv(&self, input: impl Read, source_name: &str) -> Result<ImportSummary> {
+        let settings = self.settings()?;
+        let rows = catalog_csv::parse(input, source_name, settings.currency, catalog_csv::Stock::Optional)
+            .map_err(StoreError::from)?;
+        let (summary, _) = self.write(
+            |tx| {
+                let now = db::now_ms();
+                let mut summary = ImportSummary::default();
+                let mut changed = Vec::new();
+                for row in &rows {
+                    if let Some(product) = import_product(tx, row, &mut summary, now)? {
+                        changed.push(product);
+                    }
+                    count_stock(tx, row, source_name, &mut summary, now)?;
+                }
+                Ok((summary, changed))
+            },
+            |(_, changed)| self.offer_all(changed),
+        )?;
+        tracing::info!(source = source_name, ?summary, "imported catalog");
+        Ok(summary)
+    }
+}
+
+/// Adds the row's product, or a new version of it when its name or price changed.
+fn import_product(
+    tx: &Transaction<'_>,
+    row: &CatalogRow,
+    summary: &mut ImportSummary,
+    now: i64,
+) -> Result<Option<Arc<Product>>> {
+    let product = match load_product(tx, row.sku.as_str())? {
+        None => {
+            summary.added += 1;
+            Product {
+                sku: row.sku.to_string(),
+                name: row.name.clone(),
+                price_minor: row.price_minor,
+                version: 1,
+                active: true,
+                low_stock_threshold: None,
+            }
+        }
+        Some(c) if c.name != row.name || c.price_minor != row.price_minor || !c.active => {
+            summary.updated += 1;
+            Product {
+                name: row.name.clone(),
+                price_minor: row.price_minor,
+                version: c.version + 1,
+                active: true,
+                ..c
+            }
+        }
+        Some(_) => {
+            summary.unchanged += 1;
+            return Ok(None);
+        }
+    };
+    write_product(tx, &product, now)?;
+    Ok(Some(Arc::new(product)))
+}
+
+/// A `stock` column is a count: the difference to what is on hand is adjusted as a count.
+fn count_stock(
+    tx: &Transaction<'_>,
+    row: &CatalogRow,
+    source_name: &str,
+    summary: &mut ImportSummary,
+    now: i64,
+) -> Result<()> {
+    let Some(counted) = row.stock else { return Ok(()) };
+    let delta = counted - stock::level(tx, row.sku.as_str())?.on_hand;
+    if delta == 0 {
+        return Ok(());
+    }
+    let note = format!("catalog import {source_name}");
+    stock::adjust_in(tx, row.sku.as_str(), delta, AdjustReason::Count, Some(&note), now).map_err(|e| {
+        StoreError::Csv {
+            file: source_name.to_string(),
+            line: row.line,
+            column: "stock".to_string(),
+            message: e.to_string(),
+        }
+    })?;
+    summary.stock_adjusted += 1;
+    Ok(())
+}
