@@ -10,7 +10,7 @@ scripts/setup.sh
 (cd ui && npm run build >/dev/null)
 cargo build --release --locked -p storedesk-app --features tauri/custom-protocol
 cargo build --release --locked -p hello-tauri --features tauri/custom-protocol
-cargo build --release --locked -p storedesk-central -p storedesk-cli
+cargo build --release --locked -p storedesk-central -p storedesk-cli -p storedesk-dev
 export STOREDESK_BIN="$PWD/target/release" PATH="$HOME/.cargo/bin:$PATH"
 
 dir=$(mktemp -d /tmp/storedesk-bench.XXXXXX)

@@ -41,7 +41,7 @@ create() {
   device init --store SH01 --name "Shanghai Flagship 上海旗舰店" --currency CNY --time-zone Asia/Shanghai
   device sync configure --central "http://127.0.0.1:$port" --token "$token"
   device sync run --once >/dev/null
-  device demo history --orders "${STOREDESK_DEMO_ORDERS:-6000}" --days 30
+  STOREDESK_DATA_DIR="$dir/device" "$bin/storedesk-dev" demo history --orders "${STOREDESK_DEMO_ORDERS:-6000}" --days 30
   # A few online orders from central, synced to the device, so the Sync screen has a story.
   for line in TEA-004=1 WARE-002=2 SNK-010=1; do
     central order place --store SH01 --line "$line" --customer "Wang Fang 王芳" >/dev/null

@@ -10,10 +10,10 @@ scripts/setup.sh
 profile="${STOREDESK_PROFILE:-release}"
 echo "run: building storedesk-central, the storedesk CLI and the app ($profile)"
 if [ "$profile" = release ]; then
-  cargo build --release --locked -p storedesk-central -p storedesk-cli
+  cargo build --release --locked -p storedesk-central -p storedesk-cli -p storedesk-dev
   ui/node_modules/.bin/tauri build --no-bundle --ci
 else
-  cargo build --locked -p storedesk-central -p storedesk-cli
+  cargo build --locked -p storedesk-central -p storedesk-cli -p storedesk-dev
   ui/node_modules/.bin/tauri build --debug --no-bundle --ci
 fi
 export STOREDESK_BIN="$PWD/target/$profile"

@@ -69,24 +69,6 @@ pub enum Command {
     /// What an operator has to decide on
     #[command(subcommand)]
     Attention(AttentionCommand),
-    /// Measure the core's speed
-    #[command(subcommand)]
-    Bench(BenchCommand),
-    /// Demo data
-    #[command(subcommand)]
-    Demo(DemoCommand),
-}
-
-#[derive(Subcommand, Debug)]
-pub enum DemoCommand {
-    /// Add N synthetic past orders spread over the last D days (for demos and benchmarks; they
-    /// carry payments and timelines but move no stock)
-    History {
-        #[arg(long, default_value_t = 2_000)]
-        orders: usize,
-        #[arg(long, default_value_t = 30)]
-        days: i64,
-    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -307,36 +289,4 @@ pub enum OutboxCommand {
     Retry { id: String },
     /// Give up on a dead event and the later events of its order; the store's stock then follows central's
     Discard { id: String },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum BenchCommand {
-    /// Place N fulfilment orders and compare with the raw one-row-insert ceiling
-    Saga {
-        #[arg(long, default_value_t = 10_000)]
-        orders: usize,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Rows per second and peak memory of each report format over N synthetic orders
-    Report {
-        #[arg(long, default_value_t = 1_000_000)]
-        orders: usize,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Push throughput, initial pull and concurrent devices against a real central on loopback
-    Sync {
-        #[arg(long, default_value_t = 20_000)]
-        events: usize,
-        #[arg(long, default_value_t = 100_000)]
-        products: usize,
-        #[arg(long, default_value_t = 50)]
-        devices: usize,
-        /// Central's database [default: a temporary SQLite file]
-        #[arg(long)]
-        database_url: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
 }

@@ -4,7 +4,6 @@
 //! stderr with a non-zero exit code; `--json` output is one JSON document on stdout.
 
 mod args;
-mod bench_sync;
 mod output;
 mod report;
 mod run;

@@ -2,11 +2,10 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use storedesk_domain::line::parse_line;
 use storedesk_domain::stock::AdjustReason;
 use storedesk_domain::{Channel, OrderEvent, OrderStatus, PaymentMethod};
-use storedesk_store::bench::{SagaBenchOptions, run_saga_bench};
 use storedesk_store::orders::{NewOrder, OrderAction, OrderFilter, PaymentInput, Restock};
 use storedesk_store::outbox::OutboxStatus;
 use storedesk_store::settings::StoreSetup;
@@ -20,21 +19,11 @@ const ACTOR: &str = "cli";
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let data_dir = data_dir(cli.data_dir)?;
-    // The benchmark works in a temporary folder; every other command opens the store.
     let store = || open(&data_dir);
     match cli.command {
-        Command::Bench(BenchCommand::Saga { orders, json }) => bench_saga(orders, json)?,
-        Command::Bench(BenchCommand::Sync { events, products, devices, database_url, json }) => {
-            crate::sync::bench(events, products, devices, database_url, json)?
-        }
         Command::Sync(command) => crate::sync::run(&data_dir, store()?, command)?,
         Command::Report { kind, from, to, format, out, lang, bom } => {
             crate::report::export(&store()?, kind, from, to, format, &out, &lang, bom)?
-        }
-        Command::Bench(BenchCommand::Report { orders, json }) => crate::report::bench(orders, json)?,
-        Command::Demo(DemoCommand::History { orders, days }) => {
-            storedesk_store::bench::seed_orders(&store()?, orders, days)?;
-            eprintln!("added {orders} past orders over the last {days} days");
         }
         Command::Attention(AttentionCommand::List { all, json }) => {
             let store = store()?;
@@ -274,18 +263,6 @@ fn order_command(store: &Store, command: OrderCommand) -> anyhow::Result<()> {
     };
     let order = store.apply(&reference, action)?;
     if json { output::json(&order) } else { output::order(&order) }
-}
-
-fn bench_saga(orders: usize, json: bool) -> anyhow::Result<()> {
-    if orders == 0 {
-        bail!("--orders must be at least 1");
-    }
-    let report = run_saga_bench(&SagaBenchOptions { orders })?;
-    if json {
-        return output::json(&report);
-    }
-    println!("{report}");
-    Ok(())
 }
 
 fn open(data_dir: &std::path::Path) -> anyhow::Result<Store> {

@@ -1,4 +1,4 @@
-//! `storedesk sync ...` and `storedesk bench sync`.
+//! `storedesk sync ...`.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -106,27 +106,5 @@ pub fn run(data_dir: &Path, store: Store, command: SyncCommand) -> anyhow::Resul
             }
         }
     }
-    Ok(())
-}
-
-pub fn bench(
-    events: usize,
-    products: usize,
-    devices: usize,
-    database_url: Option<String>,
-    json: bool,
-) -> anyhow::Result<()> {
-    if events == 0 || products == 0 {
-        bail!("--events and --products must be at least 1");
-    }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let report = rt.block_on(crate::bench_sync::run(events, products, devices, database_url))?;
-    if json {
-        return output::json(&report);
-    }
-    print!("{report}");
     Ok(())
 }

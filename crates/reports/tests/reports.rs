@@ -72,7 +72,7 @@ fn fixture() -> Fixture {
     let mut refund = OrderAction::new(OrderEvent::Refund, "test");
     refund.details.restock = Restock::All;
     store.apply(&returned.number, refund).expect("refund");
-    storedesk_store::bench::seed_orders(&store, 300, 30).expect("seed");
+    storedesk_dev::seed::seed_orders(&store, 300, 30).expect("seed");
     let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").expect("tz")).date();
     let from = today.checked_sub(jiff::Span::new().days(40)).expect("date");
     let period = ReportPeriod::new(from, today).expect("period");

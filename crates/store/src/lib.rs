@@ -19,7 +19,6 @@
 //! - [`views`]: what the app's screens read — dashboard figures, pages of the orders list,
 //!   catalog search from the cache, preferences.
 //! - [`reporting`]: a read-only snapshot for reports (streams large results).
-//! - [`bench`]: the saga benchmark behind `storedesk bench saga`.
 //!
 //! The rules themselves (which transitions exist, what they do to stock) live in
 //! `storedesk-domain`; this crate applies them to the database and must not invent its own.
@@ -27,7 +26,6 @@
 
 mod answer;
 pub mod attention;
-pub mod bench;
 pub mod catalog;
 pub mod db;
 pub mod error;

@@ -60,7 +60,7 @@ fn the_orders_list_filters_by_status_channel_date_and_search() {
 #[test]
 fn pages_read_the_list_in_order_to_its_last_row() {
     let (_dir, store) = store();
-    storedesk_store::bench::seed_orders(&store, 250, 30).expect("seed");
+    storedesk_dev::seed::seed_orders(&store, 250, 30).expect("seed");
     let all = OrderQuery::default();
     let first = store.order_page(&all, 0, 100).expect("first");
     let last = store.order_page(&all, 200, 100).expect("last");
@@ -81,7 +81,7 @@ fn pages_read_the_list_in_order_to_its_last_row() {
 #[test]
 fn seeded_history_reads_back_like_orders_taken_through_the_state_machine() {
     let (_dir, store) = store();
-    storedesk_store::bench::seed_orders(&store, 60, 30).expect("seed");
+    storedesk_dev::seed::seed_orders(&store, 60, 30).expect("seed");
     for row in store.order_page(&OrderQuery::default(), 0, 100).expect("page").rows {
         let detail = store.order(&row.number).expect("an order's detail reads back");
         let last = detail.timeline.last().expect("timeline");
@@ -159,7 +159,7 @@ fn assert_counts_match(store: &storedesk_store::Store) {
 #[test]
 fn the_list_counts_by_status_and_channel_follow_every_step() {
     let (_dir, store) = store();
-    storedesk_store::bench::seed_orders(&store, 120, 30).expect("seed");
+    storedesk_dev::seed::seed_orders(&store, 120, 30).expect("seed");
     assert_counts_match(&store);
     let sale = place(&store, Channel::Counter, &["TEA=1"]);
     let parcel = place(&store, Channel::Fulfilment, &["CUP=1"]);
@@ -206,7 +206,7 @@ fn back_to_version(path: &std::path::Path, version: i64) {
 #[test]
 fn a_database_from_before_the_kept_counts_gets_them_on_opening() {
     let (dir, store) = store();
-    storedesk_store::bench::seed_orders(&store, 40, 30).expect("seed");
+    storedesk_dev::seed::seed_orders(&store, 40, 30).expect("seed");
     place(&store, Channel::Fulfilment, &["CUP=1"]);
     let path = store.path().to_path_buf();
     drop(store);

@@ -1,4 +1,4 @@
-//! `storedesk bench sync`: the sync path against a real central on loopback, in one run.
+//! `storedesk-dev bench sync`: the sync path against a real central on loopback, in one run.
 //!
 //! 1. Push: a device with N pending `order_placed` events pushes them in batches of 500 over HTTP;
 //!    central applies them (inbox, sequence, reservation, feed) and the device records the answers.

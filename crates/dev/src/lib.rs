@@ -1,0 +1,11 @@
+//! Tools for demos and benchmarks, kept out of the shop's binaries: the `storedesk` command line
+//! and the app link neither central nor these.
+//!
+//! - [`seed`]: synthetic order history in bulk (`storedesk-dev demo history`, the report and list
+//!   benchmarks, the reports' tests).
+//! - [`saga`]: what placing a fulfilment order costs next to the raw one-row-insert ceiling.
+//! - `storedesk-dev` (`main.rs`): the command, with `bench sync` (a real central on loopback) and
+//!   `bench report` (each export in its own `storedesk` process) in their own modules.
+
+pub mod saga;
+pub mod seed;

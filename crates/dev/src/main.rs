@@ -1,0 +1,125 @@
+//! `storedesk-dev`: demo data and the core's benchmarks (see the crate's `lib.rs`).
+
+mod bench_report;
+mod bench_sync;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use storedesk_dev::saga::{SagaBenchOptions, run_saga_bench};
+use storedesk_store::Store;
+
+#[derive(Parser, Debug)]
+#[command(name = "storedesk-dev", version, about = "Storedesk's demo data and benchmarks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Measure the core's speed
+    #[command(subcommand)]
+    Bench(BenchCommand),
+    /// Demo data
+    #[command(subcommand)]
+    Demo(DemoCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum DemoCommand {
+    /// Add N synthetic past orders spread over the last D days to a device's store (for demos and
+    /// benchmarks; they carry payments and timelines but move no stock)
+    History {
+        /// The device's data folder [env: STOREDESK_DATA_DIR]
+        #[arg(long, env = "STOREDESK_DATA_DIR")]
+        data_dir: PathBuf,
+        #[arg(long, default_value_t = 2_000)]
+        orders: usize,
+        #[arg(long, default_value_t = 30)]
+        days: i64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum BenchCommand {
+    /// Place N fulfilment orders and compare with the raw one-row-insert ceiling
+    Saga {
+        #[arg(long, default_value_t = 10_000)]
+        orders: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rows per second and peak memory of each report format over N synthetic orders
+    Report {
+        #[arg(long, default_value_t = 1_000_000)]
+        orders: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Push throughput, initial pull and concurrent devices against a real central on loopback
+    Sync {
+        #[arg(long, default_value_t = 20_000)]
+        events: usize,
+        #[arg(long, default_value_t = 100_000)]
+        products: usize,
+        #[arg(long, default_value_t = 50)]
+        devices: usize,
+        /// Central's database [default: a temporary SQLite file]
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse().command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Demo(DemoCommand::History { data_dir, orders, days }) => {
+            let store = Store::open_dir(&data_dir).with_context(|| data_dir.display().to_string())?;
+            storedesk_dev::seed::seed_orders(&store, orders, days)?;
+            eprintln!("added {orders} past orders over {days} days to {}", data_dir.display());
+            Ok(())
+        }
+        Command::Bench(BenchCommand::Saga { orders, json }) => {
+            if orders == 0 {
+                bail!("--orders must be at least 1");
+            }
+            let report = run_saga_bench(&SagaBenchOptions { orders })?;
+            print(&report, json)
+        }
+        Command::Bench(BenchCommand::Report { orders, json }) => bench_report::bench(orders, json),
+        Command::Bench(BenchCommand::Sync { events, products, devices, database_url, json }) => {
+            if events == 0 || products == 0 {
+                bail!("--events and --products must be at least 1");
+            }
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("cannot start the async runtime")?;
+            let report = runtime.block_on(bench_sync::run(events, products, devices, database_url))?;
+            print(&report, json)
+        }
+    }
+}
+
+fn print<T: serde::Serialize + std::fmt::Display>(report: &T, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(report)?);
+    } else {
+        print!("{report}");
+    }
+    Ok(())
+}
