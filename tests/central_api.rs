@@ -4,7 +4,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use storedesk_central::http::Settings;
+use storedesk_central::http::{AdminToken, Settings};
 use storedesk_tests::central::{ADMIN, Backend, TestCentral};
 
 async fn central() -> TestCentral {
@@ -230,8 +230,12 @@ async fn bad_input_gets_a_4xx_with_a_json_error_and_never_a_5xx() {
     wrong_type["aggregate_seq"] = json!("one");
     let mut unknown_kind = counter_sale("TEA", 1);
     unknown_kind["kind"] = json!("order_teleported");
+    let mut bad_currency = counter_sale("TEA", 1);
+    bad_currency["payload"]["currency"] = json!("XYZ");
+    let mut bad_method = counter_sale("TEA", 1);
+    bad_method["payload"]["payments"] = json!([{"method": "bitcoin", "amount_minor": "1250"}]);
     let huge = format!("{{\"events\": [{}]}}", vec![s(counter_sale("TEA", 1)); 9000].join(","));
-    assert!(huge.len() > Settings::default().max_body_bytes);
+    assert!(huge.len() > Settings::new(AdminToken::new(ADMIN).expect("admin token")).max_body_bytes);
     let cases: Vec<(String, StatusCode, &str)> = vec![
         ("{\"events\": [".into(), StatusCode::BAD_REQUEST, ""),
         (s(json!({"events": "none"})), StatusCode::UNPROCESSABLE_ENTITY, "events"),
@@ -240,13 +244,27 @@ async fn bad_input_gets_a_4xx_with_a_json_error_and_never_a_5xx() {
         (
             s(json!({"events": [counter_sale("TEA", 0)]})),
             StatusCode::UNPROCESSABLE_ENTITY,
-            "events[0].payload.lines[0].qty",
+            "events[0]: payload.lines[0].qty",
         ),
         (
             s(json!({"events": [counter_sale("TEA", -3)]})),
             StatusCode::UNPROCESSABLE_ENTITY,
-            "events[0].payload.lines[0].qty",
+            "events[0]: payload.lines[0].qty",
         ),
+        // Values the wire types refuse: a quantity past the per-line bound, a SKU with a blank, a
+        // currency ISO 4217 does not know, a payment method that does not exist.
+        (
+            s(json!({"events": [counter_sale("TEA", 1_000_001)]})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "events[0]: payload.lines[0].qty",
+        ),
+        (
+            s(json!({"events": [counter_sale("T A", 1)]})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "payload.lines[0].sku",
+        ),
+        (s(json!({"events": [bad_currency]})), StatusCode::UNPROCESSABLE_ENTITY, "payload.currency"),
+        (s(json!({"events": [bad_method]})), StatusCode::UNPROCESSABLE_ENTITY, "payload.payments[0].method"),
         (huge, StatusCode::PAYLOAD_TOO_LARGE, ""),
     ];
     for (body, status, names) in cases {
@@ -318,7 +336,7 @@ async fn bad_input_gets_a_4xx_with_a_json_error_and_never_a_5xx() {
 async fn each_token_is_rate_limited_with_retry_after() {
     let central = TestCentral::start_with(
         Backend::Sqlite,
-        Settings { admin_token: ADMIN.into(), rate_limit_per_second: 2, ..Settings::default() },
+        Settings { rate_limit_per_second: 2, ..Settings::new(AdminToken::new(ADMIN).expect("admin token")) },
     )
     .await
     .expect("central");

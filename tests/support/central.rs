@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 
 use storedesk_central::Db;
-use storedesk_central::http::{self, Settings};
+use storedesk_central::http::{self, AdminToken, Settings};
 use storedesk_central::service::catalog::{self, ProductInput};
 use storedesk_central::service::{stock, stores};
 
@@ -40,7 +40,7 @@ pub struct TestCentral {
 impl TestCentral {
     /// Starts central on a fresh database; `None` when the backend is skipped on purpose.
     pub async fn start(backend: Backend) -> Option<TestCentral> {
-        Self::start_with(backend, Settings { admin_token: ADMIN.into(), ..Settings::default() }).await
+        Self::start_with(backend, Settings::new(AdminToken::new(ADMIN).expect("admin token"))).await
     }
 
     pub async fn start_with(backend: Backend, settings: Settings) -> Option<TestCentral> {
@@ -139,7 +139,7 @@ impl TestCentral {
         self.shutdown().await;
         let listener = tokio::net::TcpListener::bind(self.address).await.expect("rebind");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let settings = Settings { admin_token: ADMIN.into(), ..Settings::default() };
+        let settings = Settings::new(AdminToken::new(ADMIN).expect("admin token"));
         self.server = Some(tokio::spawn(http::serve(self.db.clone(), listener, settings, async {
             let _ = stopped.await;
         })));

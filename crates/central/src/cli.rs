@@ -11,7 +11,7 @@ use storedesk_domain::line::parse_line;
 use storedesk_protocol::catalog_csv;
 
 use crate::db::{DEFAULT_URL, Db};
-use crate::http::{self, Settings};
+use crate::http::{self, AdminToken, Settings};
 use crate::service::catalog::ProductInput;
 use crate::service::orders::{CentralLineInput, CentralOrderInput};
 use crate::service::{catalog, conflicts, orders, stock, stores};
@@ -166,7 +166,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let address = listener.local_addr()?;
             tracing::info!(%address, database = %redact(&cli.database_url), "storedesk-central listening");
             eprintln!("storedesk-central listening on http://{address}");
-            let settings = Settings { admin_token, rate_limit_per_second: rate_limit, ..Settings::default() };
+            let admin_token = AdminToken::new(&admin_token).context("the admin credential")?;
+            let settings = Settings { rate_limit_per_second: rate_limit, ..Settings::new(admin_token) };
             http::serve(db.clone(), listener, settings, shutdown_signal()).await?;
             db.close().await;
             tracing::info!("stopped");

@@ -8,8 +8,10 @@
 
 use std::time::Duration;
 
+use sqlx::any::AnyRow;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyPool, Executor, Row, Transaction};
+use storedesk_domain::Named;
 
 use crate::error::{CentralError, Result};
 
@@ -85,11 +87,14 @@ impl Db {
             Dialect::Sqlite => sqlx::migrate!("../../migrations/central-sqlite"),
             Dialect::Postgres => sqlx::migrate!("../../migrations/central-postgres"),
         };
-        migrator.run(&self.write).await.map_err(|e| match e {
-            sqlx::migrate::MigrateError::VersionMissing(v) => CentralError::Migration(format!(
-                "the database has migration {v}, which this program does not know: it was written by a newer storedesk-central; upgrade"
-            )),
-            other => CentralError::Migration(format!("schema migration failed: {other}")),
+        migrator.run(&self.write).await.map_err(|source| {
+            let message = match &source {
+                sqlx::migrate::MigrateError::VersionMissing(v) => format!(
+                    "the database has migration {v}, which this program does not know: it was written by a newer storedesk-central; upgrade"
+                ),
+                other => format!("schema migration failed: {other}"),
+            };
+            CentralError::Migration { message, source }
         })
     }
 
@@ -223,6 +228,22 @@ fn push_param(sql: &mut String, sqlite: bool, n: usize) {
 }
 
 /// The `n`th parameter of a statement built at run time (see [`placeholders`]).
+/// The enum named in column `idx`; a name this program does not know is a damaged row.
+pub(crate) fn named<T: Named>(row: &AnyRow, idx: usize) -> Result<T> {
+    let text: String = row.try_get(idx)?;
+    T::from_name(&text).map_err(|e| CentralError::corrupt(format!("column {idx}"), e))
+}
+
+/// The value whose text is in column `idx` (an id, a SKU).
+pub(crate) fn parsed<T>(row: &AnyRow, idx: usize) -> Result<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    let text: String = row.try_get(idx)?;
+    text.parse().map_err(|e| CentralError::corrupt(format!("column {idx}"), e))
+}
+
 pub fn param(conn: &sqlx::AnyConnection, n: usize) -> String {
     let mut sql = String::new();
     push_param(&mut sql, is_sqlite(conn), n);

@@ -18,13 +18,29 @@ pub enum CentralError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     /// 500 at start-up: the schema could not be brought up to date.
-    #[error("{0}")]
-    Migration(String),
+    #[error("{message}")]
+    Migration {
+        message: String,
+        #[source]
+        source: sqlx::migrate::MigrateError,
+    },
+    /// 500: something stored could not be read back or written (a damaged row, a value this
+    /// program cannot encode); `what` says which.
+    #[error("{what} cannot be read or written")]
+    Corrupt {
+        what: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 impl CentralError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         CentralError::Invalid { field: field.into(), message: message.into() }
+    }
+
+    pub fn corrupt(what: impl Into<String>, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        CentralError::Corrupt { what: what.into(), source: Box::new(source) }
     }
 
     pub fn not_found(what: &'static str, key: impl Into<String>) -> Self {

@@ -89,11 +89,8 @@ pub async fn run(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let settings = Settings {
-        admin_token: stores::new_token("sda_"),
-        rate_limit_per_second: 1_000_000,
-        ..Settings::default()
-    };
+    let admin = http::AdminToken::new(&stores::new_token("sda_"))?;
+    let settings = Settings { rate_limit_per_second: 1_000_000, ..Settings::new(admin) };
     let server = tokio::spawn(http::serve(db.clone(), listener, settings, async {
         let _ = stopped.await;
     }));

@@ -28,6 +28,13 @@ impl Sku {
     }
 }
 
+impl std::str::FromStr for Sku {
+    type Err = LineError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::parse(text)
+    }
+}
+
 impl TryFrom<String> for Sku {
     type Error = LineError;
     fn try_from(value: String) -> Result<Self, Self::Error> {

@@ -2,7 +2,7 @@
 //! the server, so that the two cannot drift.
 
 use serde::{Deserialize, Serialize};
-use storedesk_domain::EventId;
+use storedesk_domain::{Currency, EventId, Sku};
 
 use crate::events::Envelope;
 
@@ -54,7 +54,8 @@ pub struct EventOutcome {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Shortage {
-    pub sku: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub sku: Sku,
     pub requested: i64,
     pub available: i64,
 }
@@ -129,7 +130,8 @@ pub enum ChangeBody {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProductChange {
-    pub sku: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub sku: Sku,
     pub name: String,
     #[serde(with = "crate::minor")]
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
@@ -141,7 +143,8 @@ pub struct ProductChange {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StockSnapshot {
-    pub sku: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub sku: Sku,
     pub on_hand: i64,
     pub reserved: i64,
 }
@@ -152,7 +155,8 @@ pub struct AllocatedOrder {
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub order_id: storedesk_domain::OrderId,
     pub number: String,
-    pub currency: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub currency: Currency,
     #[serde(with = "crate::minor")]
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub total_minor: i64,
@@ -167,7 +171,8 @@ pub struct ConflictChange {
     pub conflict_id: i64,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub order_id: storedesk_domain::OrderId,
-    pub sku: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub sku: Sku,
     /// Units central allocated to the order but no longer has on hand.
     pub shortfall: i64,
     pub message: String,

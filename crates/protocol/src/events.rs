@@ -6,13 +6,15 @@
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use storedesk_domain::{Channel, EventId, EventKind, OrderId, StockDelta};
+use storedesk_domain::{
+    AdjustReason, Channel, Currency, EventId, EventKind, OrderId, PaymentMethod, Qty, Sku, StockDelta,
+};
 
 /// One line of an order as central needs it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineItem {
-    pub sku: String,
-    pub qty: i64,
+    pub sku: Sku,
+    pub qty: Qty,
     #[serde(with = "crate::minor")]
     pub unit_price_minor: i64,
 }
@@ -20,13 +22,13 @@ pub struct LineItem {
 /// A quantity of one SKU (restocked on a refund).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SkuQty {
-    pub sku: String,
-    pub qty: i64,
+    pub sku: Sku,
+    pub qty: Qty,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentItem {
-    pub method: String,
+    pub method: PaymentMethod,
     #[serde(with = "crate::minor")]
     pub amount_minor: i64,
 }
@@ -36,7 +38,7 @@ pub struct OrderPlaced {
     pub order_id: OrderId,
     pub number: String,
     pub channel: Channel,
-    pub currency: String,
+    pub currency: Currency,
     #[serde(with = "crate::minor")]
     pub total_minor: i64,
     pub lines: Vec<LineItem>,
@@ -56,7 +58,7 @@ pub struct OrderPaid {
 pub struct CounterSale {
     pub order_id: OrderId,
     pub number: String,
-    pub currency: String,
+    pub currency: Currency,
     #[serde(with = "crate::minor")]
     pub total_minor: i64,
     pub lines: Vec<LineItem>,
@@ -96,10 +98,9 @@ pub struct OrderRefunded {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockAdjusted {
-    pub sku: String,
+    pub sku: Sku,
     pub delta: i64,
-    /// `receipt`, `count` or `damage`.
-    pub reason: String,
+    pub reason: AdjustReason,
     pub note: Option<String>,
     pub at: Timestamp,
 }
@@ -145,12 +146,6 @@ impl EventBody {
             EventBody::StockAdjusted(p) => serde_json::to_string(p),
         }
     }
-
-    /// Rebuilds a body from the outbox's `kind` and `payload` columns.
-    pub fn from_parts(kind: &str, payload: &str) -> Result<Self, serde_json::Error> {
-        let value: serde_json::Value = serde_json::from_str(payload)?;
-        serde_json::from_value(serde_json::json!({ "kind": kind, "payload": value }))
-    }
 }
 
 impl EventBody {
@@ -168,7 +163,10 @@ impl EventBody {
         let each = |lines: &[LineItem], on_hand: i64, reserved: i64| -> Vec<(String, StockDelta)> {
             lines
                 .iter()
-                .map(|l| (l.sku.clone(), StockDelta { on_hand: on_hand * l.qty, reserved: reserved * l.qty }))
+                .map(|l| {
+                    let qty = l.qty.get();
+                    (l.sku.to_string(), StockDelta { on_hand: on_hand * qty, reserved: reserved * qty })
+                })
                 .collect()
         };
         match self {
@@ -182,17 +180,17 @@ impl EventBody {
             EventBody::OrderRefunded(p) => p
                 .restock
                 .iter()
-                .map(|r| (r.sku.clone(), StockDelta { on_hand: r.qty, reserved: 0 }))
+                .map(|r| (r.sku.to_string(), StockDelta { on_hand: r.qty.get(), reserved: 0 }))
                 .collect(),
             EventBody::StockAdjusted(p) => {
-                vec![(p.sku.clone(), StockDelta { on_hand: p.delta, reserved: 0 })]
+                vec![(p.sku.to_string(), StockDelta { on_hand: p.delta, reserved: 0 })]
             }
         }
     }
 }
 
 /// An event as pushed to central.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Envelope {
     pub event_id: EventId,
     /// `order:<uuid>` or `stock:<sku>`.
@@ -202,6 +200,54 @@ pub struct Envelope {
     pub created_at: Timestamp,
     #[serde(flatten)]
     pub body: EventBody,
+}
+
+impl<'de> Deserialize<'de> for Envelope {
+    /// The payload is read for its kind after the envelope, so that a bad field is named by its
+    /// path (`payload.lines[0].qty`), which serde's flattened enums would lose.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Raw {
+            event_id: EventId,
+            aggregate: String,
+            aggregate_seq: i64,
+            created_at: Timestamp,
+            kind: EventKind,
+            payload: serde_json::Value,
+        }
+        let raw = Raw::deserialize(deserializer)?;
+        let body = EventBody::from_payload(raw.kind, raw.payload).map_err(serde::de::Error::custom)?;
+        Ok(Envelope {
+            event_id: raw.event_id,
+            aggregate: raw.aggregate,
+            aggregate_seq: raw.aggregate_seq,
+            created_at: raw.created_at,
+            body,
+        })
+    }
+}
+
+impl EventBody {
+    /// The body of an event of `kind` from its payload (the outbox keeps the two apart). An error
+    /// names the field it is about: `payload.lines[0].qty: quantity "0" is invalid ...`.
+    pub fn from_payload(kind: EventKind, payload: serde_json::Value) -> Result<Self, String> {
+        fn read<T: serde::de::DeserializeOwned>(payload: serde_json::Value) -> Result<T, String> {
+            serde_path_to_error::deserialize(payload).map_err(|e| match e.path().to_string().as_str() {
+                "." => format!("payload: {}", e.inner()),
+                path => format!("payload.{path}: {}", e.inner()),
+            })
+        }
+        Ok(match kind {
+            EventKind::OrderPlaced => EventBody::OrderPlaced(read(payload)?),
+            EventKind::OrderPaid => EventBody::OrderPaid(read(payload)?),
+            EventKind::CounterSale => EventBody::CounterSale(read(payload)?),
+            EventKind::OrderShipped => EventBody::OrderShipped(read(payload)?),
+            EventKind::OrderDelivered => EventBody::OrderDelivered(read(payload)?),
+            EventKind::OrderCancelled => EventBody::OrderCancelled(read(payload)?),
+            EventKind::OrderRefunded => EventBody::OrderRefunded(read(payload)?),
+            EventKind::StockAdjusted => EventBody::StockAdjusted(read(payload)?),
+        })
+    }
 }
 
 /// The aggregate name of an order's events.
@@ -235,9 +281,10 @@ mod tests {
         let json = serde_json::to_value(&envelope).expect("serialize");
         assert_eq!(json["kind"], "order_shipped");
         assert_eq!(json["payload"]["tracking"], "SF123");
-        let payload = body.payload_json().expect("payload");
-        assert_eq!(EventBody::from_parts("order_shipped", &payload).expect("parts"), body);
+        assert_eq!(serde_json::from_value::<Envelope>(json.clone()).expect("round trip").body, body);
         assert_eq!(body.kind().as_str(), "order_shipped");
-        assert!(EventBody::from_parts("order_teleported", &payload).is_err());
+        let mut unknown = json;
+        unknown["kind"] = "order_teleported".into();
+        assert!(serde_json::from_value::<Envelope>(unknown).is_err());
     }
 }

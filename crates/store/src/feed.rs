@@ -72,7 +72,7 @@ fn apply_change(tx: &Transaction<'_>, change: &Change, page: &mut Page, now: i64
     match &change.body {
         ChangeBody::Product(p) => {
             let version = ProductVersion {
-                sku: p.sku.clone(),
+                sku: p.sku.to_string(),
                 name: p.name.clone(),
                 price_minor: p.price_minor,
                 version: p.version,
@@ -84,7 +84,7 @@ fn apply_change(tx: &Transaction<'_>, change: &Change, page: &mut Page, now: i64
         }
         ChangeBody::Stock(snapshot) => {
             keep_snapshot(tx, snapshot, change.id)?;
-            page.touched.insert(snapshot.sku.clone());
+            page.touched.insert(snapshot.sku.to_string());
             page.report.stock += 1;
         }
         ChangeBody::OrderAllocated(order) => {
@@ -106,7 +106,7 @@ fn keep_snapshot(tx: &Transaction<'_>, snapshot: &StockSnapshot, change_id: i64)
          ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand,
              reserved = excluded.reserved, change_id = excluded.change_id",
     )?
-    .execute(params![snapshot.sku, snapshot.on_hand, snapshot.reserved, change_id])?;
+    .execute(params![snapshot.sku.as_str(), snapshot.on_hand, snapshot.reserved, change_id])?;
     Ok(())
 }
 

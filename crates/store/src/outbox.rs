@@ -67,10 +67,9 @@ pub struct OutboxEvent {
 impl OutboxEvent {
     /// The event as it travels to central.
     pub fn envelope(&self) -> Result<Envelope> {
-        let body = serde_json::from_value::<EventBody>(
-            serde_json::json!({ "kind": self.kind, "payload": self.payload }),
-        )
-        .map_err(|e| StoreError::Invalid(format!("outbox event {} cannot be read: {e}", self.event_id)))?;
+        let body = EventBody::from_payload(self.kind, self.payload.clone()).map_err(|e| {
+            StoreError::Invalid(format!("outbox event {} cannot be read: {e}", self.event_id))
+        })?;
         Ok(Envelope {
             event_id: self.event_id,
             aggregate: self.aggregate.clone(),

@@ -100,9 +100,9 @@ pub(crate) fn adjust_in(
     let aggregate = stock_aggregate(sku);
     let seq = outbox::next_aggregate_seq(tx, &aggregate)?;
     let body = EventBody::StockAdjusted(StockAdjusted {
-        sku: sku.to_string(),
+        sku: storedesk_domain::Sku::parse(sku)?,
         delta,
-        reason: reason.as_str().to_string(),
+        reason,
         note: note.map(str::to_string),
         at: db::timestamp(now),
     });

@@ -13,7 +13,7 @@ use storedesk_domain::{LedgerReason, OrderId, StockDelta};
 use storedesk_protocol::events::LineItem;
 
 use crate::error::{Result, StoreError};
-use crate::orders::CentralReservation;
+use crate::orders::{self, CentralReservation};
 use crate::outbox::{self, OutboxStatus};
 use crate::sql::named_opt;
 use crate::stock;
@@ -114,13 +114,6 @@ fn order_context(conn: &Connection, id: OrderId) -> Result<(Vec<LineItem>, bool)
     let Some(central) = central else { return Ok((Vec::new(), false)) };
     // Not answered yet: the device replays `order_placed` as accepted, so the rest follows suit.
     let holds = matches!(central, None | Some(CentralReservation::Accepted));
-    let mut stmt = conn.prepare_cached(
-        "SELECT sku, qty, unit_price_minor FROM order_lines WHERE order_id = ?1 ORDER BY line_no",
-    )?;
-    let lines = stmt
-        .query_map([id.to_string()], |r| {
-            Ok(LineItem { sku: r.get(0)?, qty: r.get(1)?, unit_price_minor: r.get(2)? })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let lines = orders::wire_lines(conn, id)?;
     Ok((lines, holds))
 }

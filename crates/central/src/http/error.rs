@@ -37,8 +37,12 @@ impl From<CentralError> for ApiError {
             CentralError::Unauthorized => {
                 ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", err.to_string())
             }
-            CentralError::Database(_) | CentralError::Migration(_) => {
-                tracing::error!(error = %err, "request failed");
+            CentralError::Database(_) | CentralError::Migration { .. } | CentralError::Corrupt { .. } => {
+                let chain: Vec<String> =
+                    std::iter::successors(Some(&err as &dyn std::error::Error), |e| e.source())
+                        .map(ToString::to_string)
+                        .collect();
+                tracing::error!(error = chain.join(": "), "request failed");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
             }
         }

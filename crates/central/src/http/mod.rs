@@ -38,19 +38,44 @@ pub struct AppState {
     metrics: PrometheusHandle,
 }
 
+/// The admin credential: never empty, so no request can present "nothing" and be let in.
+#[derive(Clone)]
+pub struct AdminToken(String);
+
+impl AdminToken {
+    /// At least 16 characters, no surrounding blanks counted.
+    pub fn new(text: &str) -> Result<AdminToken, crate::error::CentralError> {
+        let token = text.trim();
+        if token.chars().count() < 16 {
+            return Err(crate::error::CentralError::invalid(
+                "admin token",
+                "must be at least 16 characters (an empty or short admin credential is refused)",
+            ));
+        }
+        Ok(AdminToken(token.to_string()))
+    }
+}
+
+impl std::fmt::Debug for AdminToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AdminToken(…)")
+    }
+}
+
 /// How the server behaves.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    pub admin_token: String,
+    pub admin_token: AdminToken,
     /// Requests per second per device token (bursts of twice that).
     pub rate_limit_per_second: u32,
     /// The largest request body, in bytes.
     pub max_body_bytes: usize,
 }
 
-impl Default for Settings {
-    fn default() -> Self {
-        Settings { admin_token: String::new(), rate_limit_per_second: 200, max_body_bytes: 2 * 1024 * 1024 }
+impl Settings {
+    /// The defaults (200 requests per second per token, 2 MiB bodies) with the admin credential.
+    pub fn new(admin_token: AdminToken) -> Settings {
+        Settings { admin_token, rate_limit_per_second: 200, max_body_bytes: 2 * 1024 * 1024 }
     }
 }
 
@@ -72,7 +97,7 @@ pub fn router(db: Db, settings: &Settings) -> Router {
     let burst = per_second.saturating_mul(NonZeroU32::new(2).unwrap_or(NonZeroU32::MIN));
     let state = AppState {
         db,
-        admin_hash: stores::hash_token(&settings.admin_token),
+        admin_hash: stores::hash_token(&settings.admin_token.0),
         limiter: Arc::new(RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))),
         metrics: metrics_handle(),
     };
@@ -166,4 +191,19 @@ pub async fn serve(
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AdminToken;
+
+    #[test]
+    fn an_empty_or_short_admin_credential_is_refused() {
+        for bad in ["", "   ", "short", " 123456789012345 "] {
+            let err = AdminToken::new(bad).expect_err(bad);
+            assert!(err.to_string().contains("at least 16 characters"), "{err}");
+        }
+        assert!(AdminToken::new(" sda_0123456789abcdef ").is_ok());
+        assert_eq!(format!("{:?}", AdminToken::new("sda_0123456789abcdef").expect("valid")), "AdminToken(…)");
+    }
 }

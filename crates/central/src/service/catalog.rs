@@ -37,9 +37,12 @@ pub struct UpsertSummary {
 
 /// Adds or changes products in one transaction; unchanged ones keep their version.
 pub async fn upsert_products(db: &Db, products: &[ProductInput]) -> Result<UpsertSummary> {
+    let mut skus = Vec::with_capacity(products.len());
     for (i, p) in products.iter().enumerate() {
-        storedesk_domain::Sku::parse(&p.sku)
-            .map_err(|e| CentralError::invalid(format!("products[{i}].sku"), e.to_string()))?;
+        skus.push(
+            storedesk_domain::Sku::parse(&p.sku)
+                .map_err(|e| CentralError::invalid(format!("products[{i}].sku"), e.to_string()))?,
+        );
         if p.name.trim().is_empty() {
             return Err(CentralError::invalid(format!("products[{i}].name"), "the name is empty"));
         }
@@ -67,7 +70,7 @@ pub async fn upsert_products(db: &Db, products: &[ProductInput]) -> Result<Upser
     let mut rows = Vec::new();
     let mut entries = Vec::new();
     let now = now_ms();
-    for p in products {
+    for (p, sku) in products.iter().zip(skus) {
         let version = match current.get(&p.sku) {
             None => {
                 summary.added += 1;
@@ -96,7 +99,7 @@ pub async fn upsert_products(db: &Db, products: &[ProductInput]) -> Result<Upser
         entries.push(Entry {
             store_id: None,
             body: ChangeBody::Product(ProductChange {
-                sku: p.sku.clone(),
+                sku,
                 name: p.name.clone(),
                 price_minor: p.price_minor,
                 version,

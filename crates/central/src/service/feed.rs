@@ -57,8 +57,7 @@ pub async fn append(conn: &mut sqlx::AnyConnection, entries: &[Entry]) -> Result
 }
 
 fn split(body: &ChangeBody) -> Result<(String, String)> {
-    let value = serde_json::to_value(body)
-        .map_err(|e| CentralError::Migration(format!("cannot encode a change: {e}")))?;
+    let value = serde_json::to_value(body).map_err(|e| CentralError::corrupt("a change for the feed", e))?;
     let kind = value.get("kind").and_then(|k| k.as_str()).unwrap_or_default().to_string();
     let data = value.get("data").cloned().unwrap_or_default();
     Ok((kind, data.to_string()))
@@ -94,9 +93,10 @@ pub async fn read(db: &Db, store_id: i64, cursor: i64, limit: i64) -> Result<Cha
         let id: i64 = row.try_get(0)?;
         let kind: String = row.try_get(1)?;
         let payload: String = row.try_get(2)?;
-        let data: serde_json::Value = serde_json::from_str(&payload).unwrap_or_default();
+        let data: serde_json::Value =
+            serde_json::from_str(&payload).map_err(|e| CentralError::corrupt(format!("change {id}"), e))?;
         let body: ChangeBody = serde_json::from_value(serde_json::json!({ "kind": kind, "data": data }))
-            .map_err(|e| CentralError::Migration(format!("change {id} cannot be read: {e}")))?;
+            .map_err(|e| CentralError::corrupt(format!("change {id}"), e))?;
         changes.push(Change { id, body });
     }
     let next_cursor = changes.last().map_or(cursor, |c| c.id);

@@ -3,12 +3,12 @@
 
 use std::collections::HashMap;
 
-use storedesk_domain::{OrderId, Qty, Sku};
+use storedesk_domain::{Channel, Currency, OrderId, OrderStatus, PaymentMethod, Qty, Sku, StockDelta};
 use storedesk_protocol::api::{AllocatedOrder, ChangeBody};
 use storedesk_protocol::events::LineItem;
 
 use super::StoreRef;
-use super::work::{OrderRow, Work};
+use super::work::{NewOrderRow, OrderRow, Origin, Work};
 use crate::db::{Db, now_ms};
 use crate::error::{CentralError, Result};
 
@@ -29,32 +29,26 @@ pub struct CentralLineInput {
 /// Places the order, reserving every line in the store's stock; refused as a whole when a line
 /// does not fit.
 pub async fn place(db: &Db, store: &StoreRef, input: &CentralOrderInput) -> Result<AllocatedOrder> {
-    if input.lines.is_empty() {
-        return Err(CentralError::invalid("lines", "an order needs at least one line"));
-    }
-    let mut wanted: Vec<(String, i64)> = Vec::new();
-    for (i, line) in input.lines.iter().enumerate() {
-        let sku = Sku::parse(&line.sku)
-            .map_err(|e| CentralError::invalid(format!("lines[{i}].sku"), e.to_string()))?;
-        let qty = Qty::new(line.qty)
-            .map_err(|e| CentralError::invalid(format!("lines[{i}].qty"), e.to_string()))?;
-        match wanted.iter_mut().find(|(s, _)| s == sku.as_str()) {
-            Some((_, q)) => *q += qty.get(),
-            None => wanted.push((sku.to_string(), qty.get())),
-        }
-    }
+    let wanted = wanted_lines(input)?;
+    let currency =
+        Currency::from_code(&store.currency).map_err(|e| CentralError::corrupt("the store's currency", e))?;
     let mut tx = db.begin().await?;
     let now = now_ms();
     let mut work = Work::new(db, store, now);
-    work.load_skus(&mut tx, wanted.iter().map(|(s, _)| s.clone())).await?;
-    if let Some((sku, _)) = wanted.iter().find(|(s, _)| !work.products.contains(s)) {
+    work.load_skus(&mut tx, wanted.iter().map(|(s, _)| s.to_string())).await?;
+    if let Some((sku, _)) = wanted.iter().find(|(s, _)| !work.products.contains(s.as_str())) {
         return Err(CentralError::invalid("lines", format!("unknown SKU {sku:?}")));
     }
-    let prices = prices(&mut tx, &wanted).await?;
     let short: Vec<String> = wanted
         .iter()
-        .filter(|(sku, qty)| work.available(sku) < *qty)
-        .map(|(sku, qty)| format!("{sku}: {qty} requested, {} available", work.available(sku).max(0)))
+        .filter(|(sku, qty)| work.available(sku.as_str()) < qty.get())
+        .map(|(sku, qty)| {
+            format!(
+                "{sku}: {qty} requested, {} available",
+                work.available(sku.as_str()).max(0),
+                qty = qty.get()
+            )
+        })
         .collect();
     if !short.is_empty() {
         return Err(CentralError::Conflict {
@@ -62,61 +56,88 @@ pub async fn place(db: &Db, store: &StoreRef, input: &CentralOrderInput) -> Resu
             message: format!("not enough stock at {}: {}", store.code, short.join("; ")),
         });
     }
+    let prices = prices(&mut tx, &wanted).await?;
     let lines: Vec<LineItem> = wanted
-        .iter()
-        .map(|(sku, qty)| LineItem {
-            sku: sku.clone(),
-            qty: *qty,
-            unit_price_minor: prices.get(sku).copied().unwrap_or(0),
+        .into_iter()
+        .map(|(sku, qty)| {
+            let unit_price_minor = prices.get(sku.as_str()).copied().unwrap_or(0);
+            LineItem { sku, qty, unit_price_minor }
         })
         .collect();
-    let total_minor = lines.iter().map(|l| l.qty * l.unit_price_minor).sum();
-    let number = next_number(&mut tx, now).await?;
-    let id = OrderId::new();
-    let reserve: Vec<_> = lines
-        .iter()
-        .map(|l| (l.sku.clone(), storedesk_domain::StockDelta { on_hand: 0, reserved: l.qty }))
-        .collect();
-    work.apply(&reserve);
-    let mut order = OrderRow::new(
-        id,
-        store.id,
-        number.clone(),
-        "central",
-        "fulfilment",
-        "allocated",
-        store.currency.clone(),
-        total_minor,
-        input.customer.clone(),
-        lines.clone(),
-        now,
-    );
-    order.holds_reservation = true;
-    work.insert_order(order);
-    work.add_payment(id, "other", total_minor);
+    let total_minor = lines.iter().map(|l| l.qty.get() * l.unit_price_minor).sum();
     let allocated = AllocatedOrder {
-        order_id: id,
-        number,
-        currency: store.currency.clone(),
+        order_id: OrderId(uuid::Uuid::now_v7()),
+        number: next_number(&mut tx, now).await?,
+        currency,
         total_minor,
         lines,
         customer: input.customer.clone(),
     };
-    work.add_change(ChangeBody::OrderAllocated(allocated.clone()));
+    allocate(&mut work, &allocated);
     work.flush(&mut tx).await?;
     tx.commit().await?;
     Ok(allocated)
 }
 
-async fn prices(conn: &mut sqlx::AnyConnection, wanted: &[(String, i64)]) -> Result<HashMap<String, i64>> {
+/// The order's lines, checked and merged by SKU.
+fn wanted_lines(input: &CentralOrderInput) -> Result<Vec<(Sku, Qty)>> {
+    if input.lines.is_empty() {
+        return Err(CentralError::invalid("lines", "an order needs at least one line"));
+    }
+    let mut wanted: Vec<(Sku, Qty)> = Vec::new();
+    for (i, line) in input.lines.iter().enumerate() {
+        let field = |name: &str| format!("lines[{i}].{name}");
+        let sku = Sku::parse(&line.sku).map_err(|e| CentralError::invalid(field("sku"), e.to_string()))?;
+        let qty = Qty::new(line.qty).map_err(|e| CentralError::invalid(field("qty"), e.to_string()))?;
+        match wanted.iter_mut().find(|(s, _)| *s == sku) {
+            Some((_, q)) => {
+                *q = Qty::new(q.get().saturating_add(qty.get()))
+                    .map_err(|e| CentralError::invalid(field("qty"), e.to_string()))?;
+            }
+            None => wanted.push((sku, qty)),
+        }
+    }
+    Ok(wanted)
+}
+
+/// Reserves the order's stock, keeps it (paid, on the platform) and sends it to the store.
+fn allocate(work: &mut Work<'_>, allocated: &AllocatedOrder) {
+    let reserve: Vec<(String, StockDelta)> = allocated
+        .lines
+        .iter()
+        .map(|l| (l.sku.to_string(), StockDelta { on_hand: 0, reserved: l.qty.get() }))
+        .collect();
+    work.apply(&reserve);
+    let mut order = OrderRow::new(
+        work.store.id,
+        NewOrderRow {
+            id: allocated.order_id,
+            number: allocated.number.clone(),
+            origin: Origin::Central,
+            channel: Channel::Fulfilment,
+            status: OrderStatus::ReadyToShip,
+            currency: allocated.currency.code().to_string(),
+            total_minor: allocated.total_minor,
+            customer: allocated.customer.clone(),
+            lines: allocated.lines.clone(),
+        },
+        work.now,
+    );
+    order.holds_reservation = true;
+    work.insert_order(order);
+    work.add_payment(allocated.order_id, PaymentMethod::Other.as_str(), allocated.total_minor);
+    work.add_change(ChangeBody::OrderAllocated(allocated.clone()));
+}
+
+async fn prices(conn: &mut sqlx::AnyConnection, wanted: &[(Sku, Qty)]) -> Result<HashMap<String, i64>> {
     let mut prices = HashMap::new();
     for (sku, _) in wanted {
         let price: Option<i64> = sqlx::query_scalar("SELECT price_minor FROM products WHERE sku = $1")
-            .bind(sku)
+            .bind(sku.to_string())
             .fetch_optional(&mut *conn)
             .await?;
         if let Some(price) = price {
-            prices.insert(sku.clone(), price);
+            prices.insert(sku.to_string(), price);
         }
     }
     Ok(prices)

@@ -1,6 +1,7 @@
 //! Per-store authoritative stock and receipts.
 
 use sqlx::Row;
+use storedesk_domain::Sku;
 use storedesk_protocol::api::{ChangeBody, StockSnapshot};
 
 use super::StoreRef;
@@ -21,6 +22,8 @@ pub async fn receive(db: &Db, store: &StoreRef, sku: &str, qty: i64) -> Result<S
     if qty <= 0 {
         return Err(CentralError::invalid("qty", "a receipt must add at least one unit"));
     }
+    let sku = Sku::parse(sku).map_err(|e| CentralError::invalid("sku", e.to_string()))?;
+    let sku = sku.as_str();
     let mut tx = db.begin().await?;
     let known: Option<String> = sqlx::query_scalar("SELECT sku FROM products WHERE sku = $1")
         .bind(sku)
@@ -40,7 +43,11 @@ pub async fn receive(db: &Db, store: &StoreRef, sku: &str, qty: i64) -> Result<S
     .fetch_one(&mut *tx)
     .await?;
     let (on_hand, reserved): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
-    let snapshot = StockSnapshot { sku: sku.to_string(), on_hand, reserved };
+    let snapshot = StockSnapshot {
+        sku: Sku::parse(sku).map_err(|e| CentralError::invalid("sku", e.to_string()))?,
+        on_hand,
+        reserved,
+    };
     feed::append(&mut tx, &[Entry { store_id: Some(store.id), body: ChangeBody::Stock(snapshot) }]).await?;
     tx.commit().await?;
     Ok(StockRow { sku: sku.to_string(), on_hand, reserved, available: on_hand - reserved })

@@ -1,7 +1,7 @@
 //! What a step tells central: the outbox payload for each event kind an order announces.
 
 use rusqlite::Transaction;
-use storedesk_domain::EventKind;
+use storedesk_domain::{Currency, EventKind, Qty, Sku};
 use storedesk_protocol::events::{
     CounterSale, EventBody, LineItem, OrderCancelled, OrderDelivered, OrderPaid, OrderPlaced, OrderRefunded,
     OrderShipped, PaymentItem, SkuQty,
@@ -33,21 +33,17 @@ pub(super) fn event_body(
 ) -> Result<EventBody> {
     let at = db::timestamp(now);
     let order_id = header.id;
-    let items = || {
-        lines
-            .iter()
-            .map(|l| LineItem { sku: l.sku.clone(), qty: l.qty, unit_price_minor: l.unit_price_minor })
-            .collect::<Vec<_>>()
-    };
+    let items = || lines.iter().map(line_item).collect::<Result<Vec<_>>>();
+    let currency = Currency::from_code(&header.currency)?;
     let StepFacts { restocked, payment, tracking, reason } = facts;
     Ok(match kind {
         EventKind::OrderPlaced => EventBody::OrderPlaced(OrderPlaced {
             order_id,
             number: header.number.clone(),
             channel: header.channel,
-            currency: header.currency.clone(),
+            currency,
             total_minor: header.total_minor,
-            lines: items(),
+            lines: items()?,
             customer: header.customer.clone(),
             at,
         }),
@@ -59,15 +55,12 @@ pub(super) fn event_body(
         EventKind::CounterSale => EventBody::CounterSale(CounterSale {
             order_id,
             number: header.number.clone(),
-            currency: header.currency.clone(),
+            currency,
             total_minor: header.total_minor,
-            lines: items(),
+            lines: items()?,
             payments: payments::by_method(tx, &order_id.to_string())?
                 .into_iter()
-                .map(|(method, amount_minor)| PaymentItem {
-                    method: method.as_str().to_string(),
-                    amount_minor,
-                })
+                .map(|(method, amount_minor)| PaymentItem { method, amount_minor })
                 .collect(),
             customer: header.customer.clone(),
             at,
@@ -81,8 +74,8 @@ pub(super) fn event_body(
                 .iter()
                 .zip(&restocked)
                 .filter(|(_, q)| **q > 0)
-                .map(|(l, q)| SkuQty { sku: l.sku.clone(), qty: *q })
-                .collect(),
+                .map(|(l, q)| Ok(SkuQty { sku: Sku::parse(&l.sku)?, qty: Qty::new(*q)? }))
+                .collect::<Result<Vec<_>>>()?,
             reason,
             at,
         }),
@@ -90,4 +83,21 @@ pub(super) fn event_body(
             return Err(StoreError::Invalid("stock_adjusted is not an order event".into()));
         }
     })
+}
+
+/// An order line as the wire carries it: a SKU and quantity the domain accepts.
+pub(crate) fn line_item(line: &OrderLine) -> Result<LineItem> {
+    Ok(LineItem {
+        sku: Sku::parse(&line.sku)?,
+        qty: Qty::new(line.qty)?,
+        unit_price_minor: line.unit_price_minor,
+    })
+}
+
+/// The order's lines as the wire carries them (the stock view replays events with them).
+pub(crate) fn wire_lines(
+    conn: &rusqlite::Connection,
+    id: storedesk_domain::OrderId,
+) -> Result<Vec<LineItem>> {
+    super::read::load_lines(conn, id)?.iter().map(line_item).collect()
 }

@@ -19,6 +19,7 @@ mod place;
 mod read;
 mod step;
 
+pub(crate) use announce::wire_lines;
 pub(crate) use model::CentralReservation;
 pub use model::{
     NewOrder, Order, OrderAction, OrderDetail, OrderFilter, OrderLine, Payment, PaymentInput, PaymentKind,

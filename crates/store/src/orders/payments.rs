@@ -26,7 +26,7 @@ pub(super) fn capture(
         });
     }
     insert(tx, &header.id.to_string(), PaymentKind::Payment, input.method, amount, now)?;
-    Ok(PaymentItem { method: input.method.as_str().to_string(), amount_minor: amount })
+    Ok(PaymentItem { method: input.method, amount_minor: amount })
 }
 
 /// Refunds what was paid, per method.

@@ -106,13 +106,13 @@ pub(crate) fn place_allocated(tx: &Transaction<'_>, order: &AllocatedOrder, now:
     for (i, line) in order.lines.iter().enumerate() {
         let name: Option<String> = tx
             .prepare_cached("SELECT name FROM products WHERE sku = ?1")?
-            .query_row([&line.sku], |r| r.get(0))
+            .query_row([line.sku.as_str()], |r| r.get(0))
             .optional()?;
         lines.push(OrderLine {
             line_no: i as i64 + 1,
-            sku: line.sku.clone(),
-            name: name.unwrap_or_else(|| line.sku.clone()),
-            qty: line.qty,
+            sku: line.sku.to_string(),
+            name: name.unwrap_or_else(|| line.sku.to_string()),
+            qty: line.qty.get(),
             unit_price_minor: line.unit_price_minor,
             restocked_qty: 0,
         });
@@ -123,7 +123,7 @@ pub(crate) fn place_allocated(tx: &Transaction<'_>, order: &AllocatedOrder, now:
         channel: storedesk_domain::Channel::Fulfilment,
         status: OrderStatus::Created,
         customer: order.customer.clone(),
-        currency: order.currency.clone(),
+        currency: order.currency.code().to_string(),
         total_minor: order.total_minor,
         event_seq: 0,
         steps: 0,

@@ -1,0 +1,174 @@
+//! Applying a store's pushed events: the saga's central side.
+//!
+//! One transaction per batch. Each event is, in order:
+//! 1. deduplicated by its id against the inbox (`inbox`): a known id returns the stored answer;
+//! 2. checked against its aggregate's sequence (`sequence`): a gap answers "retry later" (nothing
+//!    is stored), a reused number is refused;
+//! 3. applied (`apply`), one function per kind.
+//!
+//! What can be checked without the database is checked first (`validate`), for the whole request.
+//! Permanent refusals (unknown SKU, unknown order, malformed) are answered without storing
+//! anything, so an operator can fix the cause and send the event again. Answers are stored in the
+//! inbox with the feed id at which the event's stock effect became visible (`change_id`).
+
+mod apply;
+mod inbox;
+mod sequence;
+mod validate;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use backon::{ExponentialBuilder, Retryable};
+use storedesk_domain::OrderId;
+use storedesk_protocol::api::{EventOutcome, EventStatus, codes};
+use storedesk_protocol::events::{Envelope, EventBody};
+pub use validate::{MAX_BATCH, validate};
+
+use self::apply::{Applied, apply};
+use self::inbox::{Answer, Kept, outcome};
+use self::sequence::{Heads, Place};
+use super::StoreRef;
+use super::work::Work;
+use crate::db::{Db, now_ms};
+use crate::error::{CentralError, Result};
+
+/// Applies a batch, retrying the whole transaction when the database asks for it (deadlock,
+/// serialization failure, a concurrent delivery of the same events).
+pub async fn push(db: &Db, store: &StoreRef, events: &[Envelope]) -> Result<Vec<EventOutcome>> {
+    validate(events)?;
+    (|| push_once(db, store, events))
+        .retry(
+            ExponentialBuilder::new()
+                .with_min_delay(Duration::from_millis(5))
+                .with_max_delay(Duration::from_millis(200))
+                .with_max_times(8)
+                .with_jitter(),
+        )
+        .when(CentralError::is_retryable)
+        .await
+}
+
+async fn push_once(db: &Db, store: &StoreRef, events: &[Envelope]) -> Result<Vec<EventOutcome>> {
+    let mut tx = db.begin().await?;
+    let now = now_ms();
+    let mut heads = Heads::load(&mut tx, store, events).await?;
+    let mut work = Work::new(db, store, now);
+    load_what_events_touch(&mut work, &mut tx, events).await?;
+    // The inbox is read last: on PostgreSQL each statement sees what was committed before it, so
+    // an event that any earlier read (heads, orders, stock) already reflects is certainly in the
+    // inbox read, and is answered as a duplicate rather than judged again on half-fresh state.
+    let stored = inbox::load(&mut tx, events).await?;
+
+    let mut outcomes = Vec::with_capacity(events.len());
+    let mut answers: Vec<Answer> = Vec::new();
+    let mut blocked: BTreeSet<&str> = BTreeSet::new();
+    for (i, event) in events.iter().enumerate() {
+        if let Some(s) = stored.get(&event.event_id) {
+            outcomes.push(inbox::replay(event.event_id, s, store)?);
+            continue;
+        }
+        let place = if blocked.contains(event.aggregate.as_str()) { Place::Gap } else { heads.place(event) };
+        let (outcome, answer) = match place {
+            Place::Gap => (gap(event, &heads), None),
+            Place::Taken => (taken(event), None),
+            Place::Next => judge(i, event, apply(&mut work, &mut tx, event).await?, &mut heads),
+        };
+        if outcome.status != EventStatus::Applied && answer.is_none() {
+            blocked.insert(&event.aggregate);
+        }
+        outcomes.push(outcome);
+        answers.extend(answer);
+    }
+    let snapshot_ids = work.flush(&mut tx).await?;
+    inbox::keep(&mut tx, store, events, answers, &snapshot_ids, &mut outcomes, now).await?;
+    heads.write(&mut tx, store).await?;
+    tx.commit().await?;
+    metrics::counter!("storedesk_events_total", "store" => store.code.clone()).increment(events.len() as u64);
+    Ok(outcomes)
+}
+
+/// Loads (and locks) the orders the events name and the stock of every SKU they may move.
+async fn load_what_events_touch(
+    work: &mut Work<'_>,
+    conn: &mut sqlx::AnyConnection,
+    events: &[Envelope],
+) -> Result<()> {
+    let order_ids: Vec<OrderId> = events.iter().filter_map(|e| validate::order_id(&e.body)).collect();
+    work.load_orders(conn, &order_ids).await?;
+    let mut skus: Vec<String> =
+        work.orders.values().flat_map(|o| o.lines.iter().map(|l| l.sku.to_string())).collect();
+    for e in events {
+        match &e.body {
+            EventBody::OrderPlaced(p) => skus.extend(p.lines.iter().map(|l| l.sku.to_string())),
+            EventBody::CounterSale(p) => skus.extend(p.lines.iter().map(|l| l.sku.to_string())),
+            EventBody::OrderRefunded(p) => skus.extend(p.restock.iter().map(|l| l.sku.to_string())),
+            EventBody::StockAdjusted(p) => skus.push(p.sku.to_string()),
+            EventBody::OrderPaid(_)
+            | EventBody::OrderShipped(_)
+            | EventBody::OrderDelivered(_)
+            | EventBody::OrderCancelled(_) => {}
+        }
+    }
+    work.load_skus(conn, skus).await
+}
+
+fn gap(event: &Envelope, heads: &Heads) -> EventOutcome {
+    let message = format!(
+        "{} expects event {} next, got {}",
+        event.aggregate,
+        heads.next_for(&event.aggregate),
+        event.aggregate_seq
+    );
+    outcome(event.event_id, EventStatus::RetryLater, Some(codes::SEQUENCE_GAP), Some(message))
+}
+
+fn taken(event: &Envelope) -> EventOutcome {
+    let message =
+        format!("{} already has event {} (a different event id)", event.aggregate, event.aggregate_seq);
+    outcome(event.event_id, EventStatus::Rejected, Some(codes::INVALID_EVENT), Some(message))
+}
+
+/// The outcome of an applied event, and the answer to keep in the inbox (none for a refusal that
+/// stores nothing).
+fn judge(
+    index: usize,
+    event: &Envelope,
+    applied: Applied,
+    heads: &mut Heads,
+) -> (EventOutcome, Option<Answer>) {
+    let id = event.event_id;
+    match applied {
+        Applied::Done { result, skus } => {
+            heads.advance(event);
+            let answer = Answer {
+                index,
+                status: Kept::Applied,
+                result: Some(result),
+                code: None,
+                message: None,
+                skus,
+                shortages: Vec::new(),
+            };
+            (outcome(id, EventStatus::Applied, None, None), Some(answer))
+        }
+        Applied::Refused { code, message, shortages } => {
+            heads.advance(event);
+            let mut refused = outcome(id, EventStatus::Rejected, Some(code), Some(message.clone()));
+            refused.shortages = shortages.clone();
+            let answer = Answer {
+                index,
+                status: Kept::Rejected,
+                result: None,
+                code: Some(code),
+                message: Some(message),
+                skus: Vec::new(),
+                shortages,
+            };
+            (refused, Some(answer))
+        }
+        Applied::Invalid { code, message } => {
+            (outcome(id, EventStatus::Rejected, Some(code), Some(message)), None)
+        }
+    }
+}

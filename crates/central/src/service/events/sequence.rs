@@ -1,0 +1,93 @@
+//! Each aggregate's events are applied in order: the heads (the last sequence number applied per
+//! aggregate) say which number comes next. A gap answers "retry later" (nothing is stored); a
+//! number already used by another event id is refused.
+
+use std::collections::{BTreeSet, HashMap};
+
+use sqlx::Row;
+use storedesk_protocol::events::Envelope;
+
+use super::super::StoreRef;
+use crate::db::{Val, insert_many, param, placeholders};
+use crate::error::Result;
+
+/// Where each aggregate of a batch stands, and which ones the batch moved.
+pub(super) struct Heads {
+    last: HashMap<String, i64>,
+    /// Only the heads this batch moves are written back: a stale loaded value must never overwrite
+    /// what a concurrent batch committed.
+    moved: BTreeSet<String>,
+}
+
+/// What an event's sequence number means against its aggregate's head.
+pub(super) enum Place {
+    Next,
+    /// An earlier event of the aggregate has not arrived (or was not applied).
+    Gap,
+    /// The number is taken by another event id.
+    Taken,
+}
+
+impl Heads {
+    pub async fn load(
+        conn: &mut sqlx::AnyConnection,
+        store: &StoreRef,
+        events: &[Envelope],
+    ) -> Result<Heads> {
+        let aggregates: Vec<String> =
+            events.iter().map(|e| e.aggregate.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+        let mut last = HashMap::new();
+        for chunk in aggregates.chunks(500) {
+            let sql = format!(
+                "SELECT aggregate, last_seq FROM aggregate_heads WHERE store_id = {} AND aggregate IN ({})",
+                param(conn, 1),
+                placeholders(conn, 2, chunk.len())
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(store.id);
+            for a in chunk {
+                query = query.bind(a.clone());
+            }
+            for row in query.fetch_all(&mut *conn).await? {
+                last.insert(row.try_get(0)?, row.try_get(1)?);
+            }
+        }
+        Ok(Heads { last, moved: BTreeSet::new() })
+    }
+
+    pub fn place(&self, event: &Envelope) -> Place {
+        let head = self.last.get(&event.aggregate).copied().unwrap_or(0);
+        if event.aggregate_seq > head + 1 {
+            Place::Gap
+        } else if event.aggregate_seq <= head {
+            Place::Taken
+        } else {
+            Place::Next
+        }
+    }
+
+    /// The event took its place: the aggregate's head moves to it.
+    pub fn advance(&mut self, event: &Envelope) {
+        self.last.insert(event.aggregate.clone(), event.aggregate_seq);
+        self.moved.insert(event.aggregate.clone());
+    }
+
+    pub fn next_for(&self, aggregate: &str) -> i64 {
+        self.last.get(aggregate).copied().unwrap_or(0) + 1
+    }
+
+    pub async fn write(&self, conn: &mut sqlx::AnyConnection, store: &StoreRef) -> Result<()> {
+        let rows: Vec<Vec<Val>> = self
+            .last
+            .iter()
+            .filter(|(a, _)| self.moved.contains(*a))
+            .map(|(a, s)| vec![Val::Int(store.id), Val::Text(a.clone()), Val::Int(*s)])
+            .collect();
+        insert_many(
+            conn,
+            "INSERT INTO aggregate_heads (store_id, aggregate, last_seq)",
+            &rows,
+            " ON CONFLICT (store_id, aggregate) DO UPDATE SET last_seq = excluded.last_seq",
+        )
+        .await
+    }
+}

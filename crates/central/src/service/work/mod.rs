@@ -1,0 +1,282 @@
+//! A unit of work over one store's stock and orders inside one transaction: load what a request
+//! touches, apply the changes in memory, write everything back in a few multi-row statements, and
+//! append the change-feed entries (stock snapshots, allocated orders, conflicts) with ids taken at
+//! the end.
+//!
+//! Rows are loaded with the dialect's lock (`FOR UPDATE` on PostgreSQL; SQLite holds the database's
+//! write lock), so the in-memory arithmetic is exact.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use storedesk_domain::{Channel, OrderId, OrderStatus, Qty, StockDelta};
+use storedesk_protocol::api::ChangeBody;
+use storedesk_protocol::events::LineItem;
+
+use super::StoreRef;
+use crate::db::{Db, Val, named, param, parsed, placeholders};
+use crate::error::{CentralError, Result};
+
+mod conflicts;
+mod flush;
+
+#[derive(Clone, Debug)]
+pub(crate) struct StockCell {
+    pub on_hand: i64,
+    pub reserved: i64,
+    dirty: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct OrderRow {
+    pub id: OrderId,
+    pub store_id: i64,
+    pub number: String,
+    pub origin: Origin,
+    pub channel: Channel,
+    pub status: OrderStatus,
+    pub currency: String,
+    pub total_minor: i64,
+    pub holds_reservation: bool,
+    pub customer: Option<String>,
+    pub created_at: i64,
+    pub lines: Vec<LineItem>,
+    pub(super) new: bool,
+    pub(super) dirty: bool,
+}
+
+/// Where an order was placed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// At a store's till (pushed by its device).
+    Store,
+    /// On the central platform, allocated to a store.
+    Central,
+}
+
+impl Origin {
+    pub const ALL: [Origin; 2] = [Origin::Store, Origin::Central];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Store => "store",
+            Origin::Central => "central",
+        }
+    }
+}
+
+storedesk_domain::named!(Origin, "order origin");
+
+/// A new order: what it is, where it comes from and the state it starts in.
+pub(crate) struct NewOrderRow {
+    pub id: OrderId,
+    pub number: String,
+    pub origin: Origin,
+    pub channel: Channel,
+    pub status: OrderStatus,
+    pub currency: String,
+    pub total_minor: i64,
+    pub customer: Option<String>,
+    pub lines: Vec<LineItem>,
+}
+
+impl OrderRow {
+    pub fn new(store_id: i64, order: NewOrderRow, now: i64) -> Self {
+        let NewOrderRow { id, number, origin, channel, status, currency, total_minor, customer, lines } =
+            order;
+        OrderRow {
+            id,
+            store_id,
+            number,
+            origin,
+            channel,
+            status,
+            currency,
+            total_minor,
+            holds_reservation: false,
+            customer,
+            created_at: now,
+            lines,
+            new: true,
+            dirty: true,
+        }
+    }
+}
+
+pub(crate) struct Work<'s> {
+    pub store: &'s StoreRef,
+    pub now: i64,
+    lock: &'static str,
+    pub stock: BTreeMap<String, StockCell>,
+    pub products: HashSet<String>,
+    pub orders: HashMap<OrderId, OrderRow>,
+    pub(super) payments: Vec<Vec<Val>>,
+    /// SKUs whose stock changed, in first-touch order: their snapshots take feed ids in this order.
+    pub(super) touched: Vec<String>,
+    pub(super) conflicts: Vec<(OrderId, String, i64, String)>,
+    pub(super) others: Vec<ChangeBody>,
+}
+
+impl<'s> Work<'s> {
+    pub fn new(db: &Db, store: &'s StoreRef, now: i64) -> Self {
+        Work {
+            store,
+            now,
+            lock: db.lock_rows(),
+            stock: BTreeMap::new(),
+            products: HashSet::new(),
+            orders: HashMap::new(),
+            payments: Vec::new(),
+            touched: Vec::new(),
+            conflicts: Vec::new(),
+            others: Vec::new(),
+        }
+    }
+
+    /// Loads (and locks) the stock rows and product existence of `skus` not loaded yet.
+    pub async fn load_skus(
+        &mut self,
+        conn: &mut sqlx::AnyConnection,
+        skus: impl IntoIterator<Item = String>,
+    ) -> Result<()> {
+        let mut wanted: Vec<String> = skus.into_iter().filter(|s| !self.stock.contains_key(s)).collect();
+        wanted.sort();
+        wanted.dedup();
+        for chunk in wanted.chunks(500) {
+            let sql =
+                format!("SELECT sku FROM products WHERE sku IN ({})", placeholders(conn, 1, chunk.len()));
+            let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+            for sku in chunk {
+                query = query.bind(sku.clone());
+            }
+            self.products.extend(query.fetch_all(&mut *conn).await?);
+            let sql = format!(
+                "SELECT sku, on_hand, reserved FROM stock WHERE store_id = {} AND sku IN ({}) ORDER BY sku{}",
+                param(conn, 1),
+                placeholders(conn, 2, chunk.len()),
+                self.lock
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(self.store.id);
+            for sku in chunk {
+                query = query.bind(sku.clone());
+            }
+            for row in query.fetch_all(&mut *conn).await? {
+                let cell = StockCell { on_hand: row.try_get(1)?, reserved: row.try_get(2)?, dirty: false };
+                self.stock.insert(row.try_get(0)?, cell);
+            }
+            for sku in chunk {
+                self.stock.entry(sku.clone()).or_insert(StockCell { on_hand: 0, reserved: 0, dirty: false });
+            }
+        }
+        Ok(())
+    }
+
+    /// Loads (and locks) orders (of any store: the caller checks ownership) with their lines.
+    pub async fn load_orders(&mut self, conn: &mut sqlx::AnyConnection, ids: &[OrderId]) -> Result<()> {
+        let wanted: Vec<String> = ids
+            .iter()
+            .filter(|id| !self.orders.contains_key(id))
+            .map(|id| id.to_string())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        for chunk in wanted.chunks(500) {
+            let sql = format!(
+                "SELECT id, store_id, number, origin, channel, status, currency, total_minor, holds_reservation, customer, created_at
+                 FROM orders WHERE id IN ({}) ORDER BY id{}",
+                placeholders(conn, 1, chunk.len()),
+                self.lock
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                query = query.bind(id.clone());
+            }
+            for row in query.fetch_all(&mut *conn).await? {
+                let order = order_row(&row)?;
+                self.orders.insert(order.id, order);
+            }
+            let sql = format!(
+                "SELECT order_id, sku, qty, unit_price_minor FROM order_lines WHERE order_id IN ({}) ORDER BY order_id, line_no",
+                placeholders(conn, 1, chunk.len())
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                query = query.bind(id.clone());
+            }
+            for row in query.fetch_all(&mut *conn).await? {
+                let id: OrderId = parsed(&row, 0)?;
+                if let Some(order) = self.orders.get_mut(&id) {
+                    order.lines.push(LineItem {
+                        sku: parsed(&row, 1)?,
+                        qty: Qty::new(row.try_get(2)?)
+                            .map_err(|e| CentralError::corrupt("an order line's quantity", e))?,
+                        unit_price_minor: row.try_get(3)?,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn available(&self, sku: &str) -> i64 {
+        self.stock.get(sku).map_or(0, |c| c.on_hand - c.reserved)
+    }
+
+    pub fn apply(&mut self, effects: &[(String, StockDelta)]) {
+        for (sku, delta) in effects {
+            let cell =
+                self.stock.entry(sku.clone()).or_insert(StockCell { on_hand: 0, reserved: 0, dirty: false });
+            cell.on_hand += delta.on_hand;
+            cell.reserved += delta.reserved;
+            cell.dirty = true;
+            if !self.touched.contains(sku) {
+                self.touched.push(sku.clone());
+            }
+        }
+    }
+
+    pub fn insert_order(&mut self, order: OrderRow) {
+        self.orders.insert(order.id, order);
+    }
+
+    pub fn update_order(&mut self, id: OrderId, change: impl FnOnce(&mut OrderRow)) {
+        if let Some(order) = self.orders.get_mut(&id) {
+            change(order);
+            order.dirty = true;
+        }
+    }
+
+    pub fn add_payment(&mut self, order: OrderId, method: &str, amount_minor: i64) {
+        self.payments.push(vec![
+            Val::Text(order.to_string()),
+            Val::Text(method.into()),
+            Val::Int(amount_minor),
+            Val::Int(self.now),
+        ]);
+    }
+
+    pub fn add_change(&mut self, body: ChangeBody) {
+        self.others.push(body);
+    }
+}
+
+fn order_row(row: &AnyRow) -> Result<OrderRow> {
+    let holds: i64 = row.try_get(8)?;
+    Ok(OrderRow {
+        id: parsed(row, 0)?,
+        store_id: row.try_get(1)?,
+        number: row.try_get(2)?,
+        origin: named(row, 3)?,
+        channel: named(row, 4)?,
+        status: named(row, 5)?,
+        currency: row.try_get(6)?,
+        total_minor: row.try_get(7)?,
+        holds_reservation: holds != 0,
+        customer: row.try_get(9)?,
+        created_at: row.try_get(10)?,
+        lines: Vec::new(),
+        new: false,
+        dirty: false,
+    })
+}
