@@ -28,7 +28,7 @@ fn event(kind: &str, payload: Value, aggregate: String, seq: i64) -> Value {
 }
 
 fn uuid_v7() -> String {
-    storedesk_domain::EventId::new().to_string()
+    uuid::Uuid::now_v7().to_string()
 }
 
 fn counter_sale(sku: &str, qty: i64) -> Value {

@@ -25,6 +25,7 @@ async fn exactly_once_through_a_faulty_network_on_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(skip_postgres, ignore = "STOREDESK_SKIP_POSTGRES=1")]
 async fn exactly_once_through_a_faulty_network_on_postgres() {
     run(Backend::Postgres).await;
 }

@@ -19,6 +19,7 @@ macro_rules! on_both_backends {
         }
         mod postgres {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(skip_postgres, ignore = "STOREDESK_SKIP_POSTGRES=1")]
             async fn $name() { super::$name(super::Backend::Postgres).await })*
         }
     };

@@ -38,16 +38,22 @@ impl From<StoreError> for AppError {
             StoreError::Csv { .. } => "invalid_csv",
             StoreError::PaymentMismatch { .. } => "payment_mismatch",
             StoreError::SchemaTooNew { .. } => "database_too_new",
-            StoreError::Locked => "database_locked",
+            StoreError::Locked(_) => "database_locked",
             StoreError::Corrupt { .. } => "database_damaged",
             StoreError::DataDir { .. } => "data_folder",
-            StoreError::Migration(_) | StoreError::Sqlite(_) => "internal",
+            StoreError::Migration(_) | StoreError::MigrationFiles(_) | StoreError::Sqlite(_) => "internal",
         };
+        let message = with_causes(&err);
         if code == "internal" {
-            tracing::error!(error = %err, "command failed");
+            tracing::error!(error = %message, "command failed");
         }
-        AppError::new(code, err.to_string())
+        AppError::new(code, message)
     }
+}
+
+/// An error's message followed by those of its causes: `schema migration failed: ...`.
+fn with_causes(err: &dyn std::error::Error) -> String {
+    std::iter::successors(Some(err), |e| e.source()).map(ToString::to_string).collect::<Vec<_>>().join(": ")
 }
 
 impl From<ReportError> for AppError {

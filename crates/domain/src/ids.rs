@@ -1,4 +1,5 @@
-//! Identifiers: UUID v7 ids made on the device, store codes and human order numbers.
+//! Identifiers: UUID v7 ids (made by the caller, who owns the clock: this crate reads none), store
+//! codes and human order numbers.
 
 use std::fmt;
 use std::str::FromStr;
@@ -13,19 +14,6 @@ macro_rules! uuid_id {
         #[cfg_attr(feature = "specta", derive(specta::Type))]
         #[serde(transparent)]
         pub struct $name(pub Uuid);
-
-        impl $name {
-            /// A new time-ordered (v7) id.
-            pub fn new() -> Self {
-                Self(Uuid::now_v7())
-            }
-        }
-
-        impl Default for $name {
-            fn default() -> Self {
-                Self::new()
-            }
-        }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -143,11 +131,11 @@ mod tests {
     }
 
     #[test]
-    fn ids_are_v7_and_time_ordered() {
-        let a = OrderId::new();
-        let b = OrderId::new();
+    fn ids_read_back_what_they_print_and_refuse_anything_else() {
+        let a: OrderId = "01a21b17-303d-744e-bdc7-f36cebb3883c".parse().expect("an id");
+        let b: OrderId = " 01a21b17-303d-744e-bdc7-f36cebb38840 ".parse().expect("an id, blanks trimmed");
         assert_eq!(a.0.get_version_num(), 7);
-        assert!(a < b);
+        assert!(a < b, "v7 ids order by their time");
         assert_eq!(a.to_string().parse::<OrderId>(), Ok(a));
         let err = "nope".parse::<OrderId>().unwrap_err();
         assert_eq!(err.to_string(), "\"nope\" is not a valid order id (expected a UUID)");

@@ -33,10 +33,6 @@ impl Channel {
             Channel::Fulfilment => "fulfilment",
         }
     }
-
-    pub fn parse(text: &str) -> Result<Self, UnknownName> {
-        Self::from_name(text)
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -289,10 +285,6 @@ impl EventKind {
             EventKind::StockAdjusted => "stock_adjusted",
         }
     }
-
-    pub fn parse(text: &str) -> Result<Self, UnknownName> {
-        Self::from_name(text)
-    }
 }
 
 impl fmt::Display for EventKind {
@@ -428,10 +420,6 @@ impl PaymentMethod {
             PaymentMethod::Card => "card",
             PaymentMethod::Other => "other",
         }
-    }
-
-    pub fn parse(text: &str) -> Result<Self, UnknownName> {
-        Self::from_name(text)
     }
 }
 

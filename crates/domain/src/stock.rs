@@ -7,8 +7,6 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::name::{Named, UnknownName};
-
 /// One SKU's stock: `available = on_hand - reserved`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -108,10 +106,6 @@ impl AdjustReason {
             AdjustReason::Count => LedgerReason::Count,
             AdjustReason::Damage => LedgerReason::Damage,
         }
-    }
-
-    pub fn parse(text: &str) -> Result<Self, UnknownName> {
-        Self::from_name(text)
     }
 }
 

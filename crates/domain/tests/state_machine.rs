@@ -33,6 +33,35 @@ fn model_next(channel: &str, status: &str, event: &str) -> Option<&'static str> 
         .map(|(_, _, to, _)| *to)
 }
 
+/// What a step does besides its status, written from design.md's table and saga: (stock, payment,
+/// announced event). Stock: a cancel releases the reservation unless the compensation already did
+/// (on hold); confirming from on hold reserves again; hold releases; hand-over and ship consume;
+/// refund restocks what the operator chooses. Payment: pay captures; cancelling a paid order and a
+/// refund give it back. Central hears of every fulfilment step it needs, of a counter order only
+/// at its hand-over.
+fn model_effects(
+    channel: &str,
+    status: &str,
+    event: &str,
+) -> (&'static str, &'static str, Option<&'static str>) {
+    let fulfilment = |kind: &'static str| if channel == "fulfilment" { Some(kind) } else { None };
+    match event {
+        "pay" => ("None", "Capture", fulfilment("order_paid")),
+        "cancel" => (
+            if status == "on_hold" { "None" } else { "Release" },
+            if status == "created" { "None" } else { "RefundAll" },
+            fulfilment("order_cancelled"),
+        ),
+        "hand_over" => ("Consume", "None", Some("counter_sale")),
+        "confirm_stock" => (if status == "on_hold" { "Reserve" } else { "None" }, "None", None),
+        "hold" => ("Release", "None", None),
+        "ship" => ("Consume", "None", Some("order_shipped")),
+        "deliver" => ("None", "None", Some("order_delivered")),
+        "refund" => ("Restock", "RefundAll", Some("order_refunded")),
+        other => panic!("the model does not know {other}"),
+    }
+}
+
 fn any_channel() -> impl Strategy<Value = Channel> {
     prop::sample::select(Channel::ALL.to_vec())
 }
@@ -99,9 +128,32 @@ proptest! {
     #[test]
     fn every_allowed_transition_has_effects_consistent_with_its_target(channel in any_channel(), event in any_event(), status in prop::sample::select(OrderStatus::ALL.to_vec())) {
         if let Ok(t) = Transition::of(channel, status, event) {
-            prop_assert_eq!(Some(t.to.as_str()), model_next(channel.as_str(), status.as_str(), event.as_str()));
+            let (c, s, e) = (channel.as_str(), status.as_str(), event.as_str());
+            prop_assert_eq!(Some(t.to.as_str()), model_next(c, s, e));
+            prop_assert_eq!((t.from, t.event), (Some(status), Some(event)));
+            let (stock, payment, announce) = model_effects(c, s, e);
+            prop_assert_eq!(format!("{:?}", t.stock), stock, "stock of {} from {} ({})", e, s, c);
+            prop_assert_eq!(format!("{:?}", t.payment), payment, "payment of {} from {} ({})", e, s, c);
+            prop_assert_eq!(t.announce.map(|k| k.as_str()), announce, "announcement of {} from {} ({})", e, s, c);
         }
     }
+}
+
+#[test]
+fn placing_and_allocating_take_the_effects_the_design_gives_them() {
+    for (channel, announce) in [(Channel::Counter, None), (Channel::Fulfilment, Some("order_placed"))] {
+        let t = Transition::place(channel);
+        assert_eq!((t.from, t.event, t.to), (None, None, OrderStatus::Created));
+        assert_eq!((format!("{:?}", t.stock), format!("{:?}", t.payment)), ("Reserve".into(), "None".into()));
+        assert_eq!(t.announce.map(|k| k.as_str()), announce);
+    }
+    // Placed and paid on the central platform, reserved there: ready to ship, nothing announced back.
+    let t = Transition::allocated();
+    assert_eq!((t.from, t.event, t.to), (None, None, OrderStatus::ReadyToShip));
+    assert_eq!(
+        (format!("{:?}", t.stock), format!("{:?}", t.payment), t.announce),
+        ("Adopt".into(), "Capture".into(), None)
+    );
 }
 
 #[test]

@@ -267,12 +267,12 @@ mod tests {
     #[test]
     fn envelope_carries_kind_and_payload_side_by_side() {
         let body = EventBody::OrderShipped(OrderShipped {
-            order_id: OrderId::new(),
+            order_id: "01a21b17-303d-744e-bdc7-f36cebb3883c".parse().expect("id"),
             tracking: Some("SF123".into()),
             at: Timestamp::UNIX_EPOCH,
         });
         let envelope = Envelope {
-            event_id: EventId::new(),
+            event_id: "01a21b17-303d-744e-bdc7-f36cebb38840".parse().expect("id"),
             aggregate: "order:x".into(),
             aggregate_seq: 3,
             created_at: Timestamp::UNIX_EPOCH,

@@ -84,11 +84,10 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     if found == supported {
         return Ok(());
     }
-    let migrations =
-        Migrations::from_directory(&MIGRATIONS).map_err(|e| StoreError::Migration(e.to_string()))?;
+    let migrations = Migrations::from_directory(&MIGRATIONS).map_err(StoreError::MigrationFiles)?;
     migrations.to_latest(conn).map_err(|e| match e {
         rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::from(err),
-        other => StoreError::Migration(other.to_string()),
+        other => StoreError::Migration(other),
     })?;
     tracing::info!(from = found, to = supported, "migrated the device database");
     Ok(())

@@ -1,6 +1,6 @@
 //! The store's one error type. Each variant's message is what an operator reads: it says what was
-//! wrong and where, in one line, complete on its own (so no variant is marked `#[source]`: error
-//! reporters that print the chain would repeat it).
+//! wrong and where, in one line, complete on its own. Where a lower error caused it, the variant
+//! keeps it as its `source` (for logs and debuggers) without repeating it in the message.
 
 use std::path::PathBuf;
 
@@ -42,21 +42,24 @@ pub enum StoreError {
     )]
     SchemaTooNew { found: i64, supported: i64 },
     #[error("the database is busy: another program holds it locked; close it and try again")]
-    Locked,
+    Locked(#[source] rusqlite::Error),
     #[error("the database file {} is damaged or is not a Storedesk database ({message})", path.display())]
     Corrupt { path: PathBuf, message: String },
     #[error("cannot open the data folder {}: {error}", path.display())]
     DataDir { path: PathBuf, error: std::io::Error },
-    #[error("schema migration failed: {0}")]
-    Migration(String),
+    #[error("schema migration failed")]
+    Migration(#[source] rusqlite_migration::Error),
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
+    /// A migration file the program carries could not be read (a build from a damaged checkout).
+    #[error("the program's schema migrations cannot be read")]
+    MigrationFiles(#[source] rusqlite_migration::Error),
 }
 
 impl From<rusqlite::Error> for StoreError {
     fn from(err: rusqlite::Error) -> Self {
         match err.sqlite_error_code() {
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked,
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked(err),
             Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
                 StoreError::Corrupt { path: PathBuf::new(), message: err.to_string() }
             }

@@ -7,7 +7,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
-use storedesk_domain::{EventId, EventKind, Named};
+use storedesk_domain::{EventId, EventKind};
 use storedesk_protocol::events::{Envelope, EventBody};
 
 use crate::error::{Result, StoreError};
@@ -36,10 +36,6 @@ impl OutboxStatus {
             OutboxStatus::Dead => "dead",
             OutboxStatus::Discarded => "discarded",
         }
-    }
-
-    pub fn parse(text: &str) -> Result<Self> {
-        Ok(Self::from_name(text)?)
     }
 }
 
@@ -121,7 +117,7 @@ pub(crate) fn append(
     body: &EventBody,
     now: i64,
 ) -> Result<EventId> {
-    let event_id = EventId::new();
+    let event_id = EventId(uuid::Uuid::now_v7());
     let payload =
         body.payload_json().map_err(|e| StoreError::Invalid(format!("cannot encode event: {e}")))?;
     tx.prepare_cached(

@@ -247,8 +247,8 @@ fn record_answers(
             _ => None,
         };
         match settled {
-            Some(saga::Settled::Sent { change_id }) => {
-                mark_sent(tx, event, answer, change_id, now)?;
+            Some(saga::Settled::Sent { change_id, kept }) => {
+                mark_sent(tx, event, &kept, change_id, now)?;
                 report.sent += 1;
             }
             Some(saga::Settled::Dead { reason }) => {
@@ -279,23 +279,15 @@ fn record_answers(
 fn mark_sent(
     tx: &Transaction<'_>,
     event: &OutboxEvent,
-    answer: Option<&PushResult>,
+    kept: &serde_json::Value,
     change_id: Option<i64>,
     now: i64,
 ) -> Result<()> {
-    let result = match answer {
-        Some(PushResult::Applied(result) | PushResult::Duplicate(result)) => serde_json::to_value(result)
-            .map_err(|e| crate::error::StoreError::Invalid(format!("cannot keep central's answer: {e}")))?,
-        Some(PushResult::Rejected { code, message, .. }) => {
-            serde_json::json!({ "rejected": code, "message": message })
-        }
-        _ => serde_json::Value::Null,
-    };
     tx.prepare_cached(
         "UPDATE outbox SET status = 'sent', sent_at = ?2, result = ?3, change_id = ?4, last_error = NULL,
              attempts = attempts + 1 WHERE seq = ?1",
     )?
-    .execute(params![event.seq, now, result.to_string(), change_id])?;
+    .execute(params![event.seq, now, kept.to_string(), change_id])?;
     Ok(())
 }
 

@@ -17,14 +17,15 @@ use storedesk_protocol::api::{AppliedResult, Shortage, codes};
 use storedesk_protocol::events::{EventBody, OrderPlaced};
 
 use crate::attention;
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 use crate::orders::{self, CENTRAL_ACTOR, CentralReservation, LocalReservation, StepDetails};
 use crate::outbox::OutboxEvent;
 
 /// What becomes of an event after central's answer.
 pub(crate) enum Settled {
-    /// Done; `change_id` is where central's stock snapshots start to include it.
-    Sent { change_id: Option<i64> },
+    /// Done; `change_id` is where central's stock snapshots start to include it; `kept` is the
+    /// answer the outbox row keeps.
+    Sent { change_id: Option<i64>, kept: serde_json::Value },
     /// Refused for good.
     Dead { reason: String },
 }
@@ -45,17 +46,23 @@ pub(crate) fn on_answer(
         EventBody::OrderPlaced(OrderPlaced { order_id, .. }) => Some(order_id),
         _ => None,
     };
+    let applied = |result: &AppliedResult| -> Result<Settled> {
+        let kept = serde_json::to_value(result)
+            .map_err(|e| StoreError::Invalid(format!("cannot keep central's answer: {e}")))?;
+        Ok(Settled::Sent { change_id: result.change_id, kept })
+    };
     match (verdict, placed) {
         (Verdict::Applied(result), Some(order_id)) if result.reservation.as_deref() == Some("accepted") => {
             reservation_accepted(tx, order_id, now)?;
-            Ok(Settled::Sent { change_id: result.change_id })
+            applied(result)
         }
-        (Verdict::Applied(result), _) => Ok(Settled::Sent { change_id: result.change_id }),
+        (Verdict::Applied(result), _) => applied(result),
         (Verdict::Rejected { code, message, shortages }, Some(order_id))
             if code == codes::INSUFFICIENT_STOCK && event.kind == EventKind::OrderPlaced =>
         {
             reservation_refused(tx, event, order_id, (code, message, shortages), now)?;
-            Ok(Settled::Sent { change_id: None })
+            let kept = serde_json::json!({ "rejected": code, "message": message });
+            Ok(Settled::Sent { change_id: None, kept })
         }
         (Verdict::Rejected { code, message, .. }, _) => {
             Ok(Settled::Dead { reason: format!("{code}: {message}") })

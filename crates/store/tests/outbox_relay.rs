@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use common::*;
-use storedesk_domain::{Channel, EventId, OrderEvent, PaymentMethod};
+use storedesk_domain::{Channel, OrderEvent, PaymentMethod};
 use storedesk_protocol::api::AppliedResult;
 use storedesk_protocol::events::Envelope;
 use storedesk_store::Store;
@@ -180,7 +180,7 @@ async fn a_refused_event_goes_dead_and_holds_back_its_order_but_not_others() {
     push_due(&store, &relay, &policy(), now()).await.expect("push");
     assert_eq!(relay.batches(), vec![vec![(a.clone(), 1), (a.clone(), 2), (a.clone(), 3)]]);
     assert_eq!(status_of(&store, &a).iter().filter(|(_, s)| *s == OutboxStatus::Sent).count(), 3);
-    let err = store.retry_dead_event(&EventId::new().to_string()).unwrap_err();
+    let err = store.retry_dead_event("01a21b17-303d-744e-bdc7-f36cebb38840").unwrap_err();
     assert!(err.to_string().starts_with("no dead outbox event"), "{err}");
 }
 
