@@ -41,7 +41,10 @@ impl From<StoreError> for AppError {
             StoreError::Locked(_) => "database_locked",
             StoreError::Corrupt { .. } => "database_damaged",
             StoreError::DataDir { .. } => "data_folder",
-            StoreError::Migration(_) | StoreError::MigrationFiles(_) | StoreError::Sqlite(_) => "internal",
+            StoreError::Migration(_)
+            | StoreError::MigrationFiles(_)
+            | StoreError::Sqlite(_)
+            | StoreError::Interrupted(_) => "internal",
         };
         let message = with_causes(&err);
         if code == "internal" {

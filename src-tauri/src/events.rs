@@ -38,13 +38,14 @@ pub fn start_ticker(app: tauri::AppHandle) {
             tick.tick().await;
             seconds += 1;
             let state = app.state::<Arc<AppState>>();
-            if let Ok(status) = storedesk_sync::engine::status(&state.store) {
+            // The store's reads and writes go to a blocking thread, as every command's do.
+            if let Ok(status) = state.store.in_background(storedesk_sync::engine::status).await {
                 let _ = SyncStatusChanged(status).emit(&app);
             }
             let _ = LatencyTick(state.latency.snapshot()).emit(&app);
             if seconds.is_multiple_of(60) {
                 let rollups = state.latency.take_rollups();
-                if let Err(err) = state.store.save_rollups(&rollups) {
+                if let Err(err) = state.store.in_background(move |s| s.save_rollups(&rollups)).await {
                     tracing::warn!(%err, "could not save latency rollups");
                 }
             }

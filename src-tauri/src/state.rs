@@ -41,8 +41,24 @@ impl AppState {
         }
     }
 
-    /// Runs a local command and records its latency (endpoint `local <name>`).
-    pub fn timed<T>(&self, name: &str, f: impl FnOnce() -> AppResult<T>) -> AppResult<T> {
+    /// Runs a local command on a blocking thread (the store locks and fsyncs; tokio's workers must
+    /// never wait on a disk) and records its latency (endpoint `local <name>`).
+    pub async fn timed<T: Send + 'static>(
+        self: &Arc<Self>,
+        name: &'static str,
+        f: impl FnOnce(&AppState) -> AppResult<T> + Send + 'static,
+    ) -> AppResult<T> {
+        let state = self.clone();
+        let start = Instant::now();
+        let result = tauri::async_runtime::spawn_blocking(move || f(&state))
+            .await
+            .unwrap_or_else(|e| Err(AppError::new("internal", format!("the command {name} stopped: {e}"))));
+        self.latency.record(&format!("local {name}"), start.elapsed(), result.is_ok());
+        result
+    }
+
+    /// Like [`AppState::timed`], for work already on a blocking thread (an export).
+    pub fn timed_here<T>(&self, name: &str, f: impl FnOnce() -> AppResult<T>) -> AppResult<T> {
         let start = Instant::now();
         let result = f();
         self.latency.record(&format!("local {name}"), start.elapsed(), result.is_ok());

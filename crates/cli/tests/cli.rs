@@ -248,7 +248,9 @@ fn a_locked_database_is_reported_and_the_order_is_not_half_written() {
     conn.execute_batch("BEGIN EXCLUSIVE").expect("lock");
     let message = cli.fails(&["order", "create", "--channel", "counter", "--line", "TEA=1"]);
     assert!(
-        message.ends_with("the database is busy: another program holds it locked; close it and try again"),
+        message.contains("the database is busy: another program holds it locked; close it and try again")
+            && message.contains("database is locked")
+            && !message.contains('\n'),
         "{message}"
     );
     conn.execute_batch("COMMIT").expect("unlock");

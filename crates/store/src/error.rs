@@ -51,6 +51,9 @@ pub enum StoreError {
     Migration(#[source] rusqlite_migration::Error),
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
+    /// A piece of the store's work run in the background did not finish (it panicked).
+    #[error("the store's work stopped unexpectedly: {0}")]
+    Interrupted(String),
     /// A migration file the program carries could not be read (a build from a damaged checkout).
     #[error("the program's schema migrations cannot be read")]
     MigrationFiles(#[source] rusqlite_migration::Error),

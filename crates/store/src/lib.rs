@@ -93,6 +93,19 @@ impl Store {
         &self.path
     }
 
+    /// Runs `f` on a thread meant for blocking work (tokio's blocking pool), so that the store's
+    /// locking and fsyncs never stall an async runtime's workers; for async callers (the relay,
+    /// the sync engine).
+    pub async fn in_background<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Store) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .map_err(|e| StoreError::Interrupted(e.to_string()))?
+    }
+
     fn lock(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(PoisonError::into_inner)
     }

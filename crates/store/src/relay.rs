@@ -8,6 +8,7 @@
 //!   `pending` with exponential backoff and full jitter (honouring `Retry-After`).
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use backon::BackoffBuilder;
@@ -121,7 +122,7 @@ impl PushReport {
 
 /// Pushes one batch of due events through `relay` and records the answers.
 pub async fn push_due<R: Relay>(
-    store: &Store,
+    store: &Arc<Store>,
     relay: &R,
     policy: &RetryPolicy,
     now_ms: i64,
@@ -132,13 +133,14 @@ pub async fn push_due<R: Relay>(
 /// Like [`push_due`], but takes the events that are due by `due_at` (an operator's "sync now"
 /// passes a moment past every backoff); answers are still recorded at `now_ms`.
 pub async fn push_due_as_of<R: Relay>(
-    store: &Store,
+    store: &Arc<Store>,
     relay: &R,
     policy: &RetryPolicy,
     due_at: i64,
     now_ms: i64,
 ) -> Result<PushReport> {
-    let due = store.due_events(due_at, policy.batch_size)?;
+    let batch_size = policy.batch_size;
+    let due = store.in_background(move |s| s.due_events(due_at, batch_size)).await?;
     if due.is_empty() {
         return Ok(PushReport::default());
     }
@@ -147,13 +149,25 @@ pub async fn push_due_as_of<R: Relay>(
     if matches!(answer, Err(RelayError::Refused { .. })) && due.len() > 1 {
         return push_one_by_one(store, relay, policy, &due, envelopes, now_ms).await;
     }
-    store.record_push(&due, answer, policy, now_ms)
+    record(store, due, answer, policy, now_ms).await
+}
+
+/// Records the answers on a blocking thread.
+async fn record(
+    store: &Arc<Store>,
+    batch: Vec<OutboxEvent>,
+    answer: std::result::Result<Vec<PushOutcome>, RelayError>,
+    policy: &RetryPolicy,
+    now_ms: i64,
+) -> Result<PushReport> {
+    let policy = policy.clone();
+    store.in_background(move |s| s.record_push(&batch, answer, &policy, now_ms)).await
 }
 
 /// Central refused a batch as a whole: each event goes alone, so the one it refuses is found and
 /// dead-lettered while the others go through. An aggregate whose event died sends nothing more.
 async fn push_one_by_one<R: Relay>(
-    store: &Store,
+    store: &Arc<Store>,
     relay: &R,
     policy: &RetryPolicy,
     due: &[OutboxEvent],
@@ -167,7 +181,7 @@ async fn push_one_by_one<R: Relay>(
             continue;
         }
         let answer = relay.push(std::slice::from_ref(&envelope)).await;
-        let single = store.record_push(std::slice::from_ref(event), answer, policy, now_ms)?;
+        let single = record(store, vec![event.clone()], answer, policy, now_ms).await?;
         if single.dead > 0 {
             blocked.insert(event.aggregate.clone());
         }

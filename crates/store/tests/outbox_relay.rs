@@ -77,6 +77,7 @@ fn now() -> i64 {
 #[tokio::test]
 async fn a_transport_failure_keeps_events_pending_with_backoff() {
     let (_dir, store) = store();
+    let store = std::sync::Arc::new(store);
     let relay = ScriptedRelay::new(|_| applied());
     *relay.down.lock().expect("lock") =
         Some(RelayError::Unreachable { message: "connection refused".into() });
@@ -103,6 +104,7 @@ async fn a_transport_failure_keeps_events_pending_with_backoff() {
 #[tokio::test]
 async fn retry_after_is_honoured() {
     let (_dir, store) = store();
+    let store = std::sync::Arc::new(store);
     let relay = ScriptedRelay::new(|_| applied());
     *relay.down.lock().expect("lock") = Some(RelayError::Failed {
         status: 429,
@@ -137,6 +139,7 @@ fn backoff_grows_exponentially_with_full_jitter_and_a_cap() {
 #[tokio::test]
 async fn a_refused_event_goes_dead_and_holds_back_its_order_but_not_others() {
     let (_dir, store) = store();
+    let store = std::sync::Arc::new(store);
     let a = order_with_three_events(&store);
     let b = order_with_three_events(&store);
     let refuse = a.clone();
@@ -187,6 +190,7 @@ async fn a_refused_event_goes_dead_and_holds_back_its_order_but_not_others() {
 #[tokio::test]
 async fn retry_later_or_no_answer_holds_the_rest_of_the_order_in_the_same_batch() {
     let (_dir, store) = store();
+    let store = std::sync::Arc::new(store);
     let a = order_with_three_events(&store);
     let b = order_with_three_events(&store);
     let (a2, b1) = (a.clone(), b.clone());
@@ -225,6 +229,7 @@ async fn retry_later_or_no_answer_holds_the_rest_of_the_order_in_the_same_batch(
 #[tokio::test]
 async fn a_duplicate_answer_counts_as_sent_with_the_original_result() {
     let (_dir, store) = store();
+    let store = std::sync::Arc::new(store);
     let relay = ScriptedRelay::new(|_| {
         PushResult::Duplicate(AppliedResult { reservation: Some("accepted".into()), change_id: None })
     });

@@ -123,9 +123,26 @@ impl SyncEngine {
 
     /// One round: push every due event (`now` = also those waiting for their backoff), then read
     /// the feed to its end. Network problems end up in the report; only local database errors are
-    /// returned as errors.
+    /// returned as errors. The store's work runs on blocking threads, never on the runtime's.
     pub async fn round(&self, now: bool) -> Result<RoundReport, StoreError> {
-        let mut report = RoundReport { cursor: self.store.feed_cursor()?, ..RoundReport::default() };
+        let mut report = RoundReport {
+            cursor: self.store.in_background(|s| s.feed_cursor()).await?,
+            ..RoundReport::default()
+        };
+        self.push_all(now, &mut report).await?;
+        if report.error.is_none() {
+            self.pull_all(&mut report).await?;
+        }
+        self.record_outcome(&report).await?;
+        let due_at = if now { i64::MAX / 2 } else { jiff::Timestamp::now().as_millisecond() };
+        let pending_due = self.store.in_background(move |s| s.due_events(due_at, 1)).await?;
+        report.complete = report.error.is_none() && report.retrying == 0 && pending_due.is_empty();
+        self.save_rollups_now_and_then().await?;
+        Ok(report)
+    }
+
+    /// Pushes batch after batch until nothing due is left or a batch makes no progress.
+    async fn push_all(&self, now: bool, report: &mut RoundReport) -> Result<(), StoreError> {
         loop {
             let clock = jiff::Timestamp::now().as_millisecond();
             let due_at = if now { i64::MAX / 2 } else { clock };
@@ -136,70 +153,86 @@ impl SyncEngine {
             report.retrying += push.retrying;
             if let Some(error) = push.transport_error {
                 report.error.get_or_insert(error);
-                break;
+                return Ok(());
             }
             if let Some(error) = push.answer_error {
                 report.error.get_or_insert(error);
             }
             // Stop when a batch made no progress (everything in it must wait), or nothing was due.
             if push.pushed == 0 || push.sent + push.dead == 0 {
-                break;
+                return Ok(());
             }
         }
-        if report.error.is_none() {
-            let mut cursor = self.store.feed_cursor()?;
-            loop {
-                match self.client.changes(cursor, self.page_size).await {
-                    Ok(page) => {
-                        let applied = self.store.apply_changes(&page.changes, page.next_cursor)?;
-                        report.pulled += page.changes.len();
-                        cursor = applied.cursor;
-                        if !page.has_more {
-                            break;
-                        }
-                    }
-                    Err(err) => {
-                        report.error = Some(err.to_string());
+    }
+
+    /// Reads the change feed to its end, one page and its cursor per transaction.
+    async fn pull_all(&self, report: &mut RoundReport) -> Result<(), StoreError> {
+        let mut cursor = self.store.in_background(|s| s.feed_cursor()).await?;
+        loop {
+            match self.client.changes(cursor, self.page_size).await {
+                Ok(page) => {
+                    report.pulled += page.changes.len();
+                    let has_more = page.has_more;
+                    let applied = self
+                        .store
+                        .in_background(move |s| s.apply_changes(&page.changes, page.next_cursor))
+                        .await?;
+                    cursor = applied.cursor;
+                    if !has_more {
                         break;
                     }
                 }
-            }
-            report.cursor = cursor;
-        }
-        let clock = jiff::Timestamp::now();
-        let when = clock.to_string();
-        match &report.error {
-            None => {
-                let stamp = |key| -> Result<Option<jiff::Timestamp>, StoreError> {
-                    Ok(self.store.sync_value(key)?.and_then(|v| v.parse().ok()))
-                };
-                let (last_success, last_error) = (stamp(keys::LAST_SUCCESS_AT)?, stamp(keys::LAST_ERROR_AT)?);
-                if success_worth_recording(&report, last_success, last_error, clock) {
-                    self.store.set_sync_value(keys::LAST_SUCCESS_AT, &when)?;
+                Err(err) => {
+                    report.error = Some(err.to_string());
+                    break;
                 }
             }
-            Some(error) => {
-                self.store.set_sync_value(keys::LAST_ERROR, error)?;
-                self.store.set_sync_value(keys::LAST_ERROR_AT, &when)?;
-            }
         }
-        let pending_due = self
-            .store
-            .due_events(if now { i64::MAX / 2 } else { jiff::Timestamp::now().as_millisecond() }, 1)?;
-        report.complete = report.error.is_none() && report.retrying == 0 && pending_due.is_empty();
-        self.save_rollups_now_and_then()?;
-        Ok(report)
+        report.cursor = cursor;
+        Ok(())
+    }
+
+    /// Writes down the last success (now and then, see [`success_worth_recording`]) or error.
+    async fn record_outcome(&self, report: &RoundReport) -> Result<(), StoreError> {
+        let clock = jiff::Timestamp::now();
+        let report = report.clone();
+        self.store
+            .in_background(move |store| {
+                let when = clock.to_string();
+                match &report.error {
+                    None => {
+                        let stamp = |key| -> Result<Option<jiff::Timestamp>, StoreError> {
+                            Ok(store.sync_value(key)?.and_then(|v| v.parse().ok()))
+                        };
+                        let (last_success, last_error) =
+                            (stamp(keys::LAST_SUCCESS_AT)?, stamp(keys::LAST_ERROR_AT)?);
+                        if success_worth_recording(&report, last_success, last_error, clock) {
+                            store.set_sync_value(keys::LAST_SUCCESS_AT, &when)?;
+                        }
+                    }
+                    Some(error) => {
+                        store.set_sync_value(keys::LAST_ERROR, error)?;
+                        store.set_sync_value(keys::LAST_ERROR_AT, &when)?;
+                    }
+                }
+                Ok(())
+            })
+            .await
     }
 
     /// Saves the latency rollups on the first round and then every [`ROLLUP_SAVE_INTERVAL`], not
     /// every second: the minute in progress changes with each call, so each save is a write.
-    fn save_rollups_now_and_then(&self) -> Result<(), StoreError> {
-        let mut saved_at = self.rollups_saved_at.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if saved_at.is_some_and(|at| at.elapsed() < ROLLUP_SAVE_INTERVAL) {
-            return Ok(());
+    async fn save_rollups_now_and_then(&self) -> Result<(), StoreError> {
+        {
+            let saved_at = self.rollups_saved_at.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if saved_at.is_some_and(|at| at.elapsed() < ROLLUP_SAVE_INTERVAL) {
+                return Ok(());
+            }
         }
-        self.store.save_rollups(&self.client.latency().take_rollups())?;
-        *saved_at = Some(std::time::Instant::now());
+        let rollups = self.client.latency().take_rollups();
+        self.store.in_background(move |s| s.save_rollups(&rollups)).await?;
+        *self.rollups_saved_at.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some(std::time::Instant::now());
         Ok(())
     }
 
@@ -208,7 +241,7 @@ impl SyncEngine {
     /// outage pushes every pending event at once.
     pub async fn run(&self, mut stop: tokio::sync::watch::Receiver<bool>) -> Result<(), StoreError> {
         loop {
-            let before = status(&self.store)?;
+            let before = self.store.in_background(status).await?;
             let was_offline = before.configured && !before.online;
             let mut report = self.round(false).await?;
             if was_offline && report.error.is_none() {

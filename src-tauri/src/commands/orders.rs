@@ -19,13 +19,17 @@ pub async fn list_orders(
     offset: i32,
     limit: i32,
 ) -> AppResult<OrderPage> {
-    state.timed("list_orders", || Ok(state.store.order_page(&query, i64::from(offset), i64::from(limit))?))
+    state
+        .timed("list_orders", move |state| {
+            Ok(state.store.order_page(&query, i64::from(offset), i64::from(limit))?)
+        })
+        .await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn get_order(state: State<'_>, reference: String) -> AppResult<OrderDetail> {
-    state.timed("get_order", || Ok(state.store.order(&reference)?))
+    state.timed("get_order", move |state| Ok(state.store.order(&reference)?)).await
 }
 
 #[derive(Clone, Debug, Deserialize, specta::Type)]
@@ -42,14 +46,16 @@ pub async fn place_order(
     lines: Vec<LineInput>,
     customer: Option<String>,
 ) -> AppResult<Order> {
-    state.timed("place_order", || {
-        let lines = lines
-            .iter()
-            .map(|l| Ok((Sku::parse(&l.sku)?, Qty::new(i64::from(l.qty))?)))
-            .collect::<Result<Vec<_>, storedesk_domain::line::LineError>>()
-            .map_err(|e| AppError::new("invalid_line", e.to_string()))?;
-        Ok(state.store.place_order(NewOrder { channel, lines, customer, actor: ACTOR.into() })?)
-    })
+    state
+        .timed("place_order", move |state| {
+            let lines = lines
+                .iter()
+                .map(|l| Ok((Sku::parse(&l.sku)?, Qty::new(i64::from(l.qty))?)))
+                .collect::<Result<Vec<_>, storedesk_domain::line::LineError>>()
+                .map_err(|e| AppError::new("invalid_line", e.to_string()))?;
+            Ok(state.store.place_order(NewOrder { channel, lines, customer, actor: ACTOR.into() })?)
+        })
+        .await
 }
 
 /// An operator's step on an order, with what it needs.
@@ -68,29 +74,31 @@ pub struct ActionInput {
 #[tauri::command]
 #[specta::specta]
 pub async fn order_action(state: State<'_>, reference: String, action: ActionInput) -> AppResult<Order> {
-    state.timed("order_action", || {
-        if !action.event.is_operator_action() {
-            return Err(AppError::new(
-                "invalid_input",
-                format!("{} is not an operator's step", action.event),
-            ));
-        }
-        let mut step = OrderAction::new(action.event, ACTOR);
-        if action.event == OrderEvent::Pay {
-            let currency = state.store.settings()?.currency;
-            let amount_minor = action
-                .amount
-                .as_deref()
-                .filter(|a| !a.trim().is_empty())
-                .map(|a| currency.parse_major(a))
-                .transpose()
-                .map_err(storedesk_store::StoreError::from)?;
-            step.details.payment =
-                Some(PaymentInput { method: action.method.unwrap_or(PaymentMethod::Cash), amount_minor });
-        }
-        step.details.tracking = action.tracking;
-        step.details.reason = action.reason;
-        step.details.restock = if action.restock { Restock::All } else { Restock::Nothing };
-        Ok(state.store.apply(&reference, step)?)
-    })
+    state
+        .timed("order_action", move |state| {
+            if !action.event.is_operator_action() {
+                return Err(AppError::new(
+                    "invalid_input",
+                    format!("{} is not an operator's step", action.event),
+                ));
+            }
+            let mut step = OrderAction::new(action.event, ACTOR);
+            if action.event == OrderEvent::Pay {
+                let currency = state.store.settings()?.currency;
+                let amount_minor = action
+                    .amount
+                    .as_deref()
+                    .filter(|a| !a.trim().is_empty())
+                    .map(|a| currency.parse_major(a))
+                    .transpose()
+                    .map_err(storedesk_store::StoreError::from)?;
+                step.details.payment =
+                    Some(PaymentInput { method: action.method.unwrap_or(PaymentMethod::Cash), amount_minor });
+            }
+            step.details.tracking = action.tracking;
+            step.details.reason = action.reason;
+            step.details.restock = if action.restock { Restock::All } else { Restock::Nothing };
+            Ok(state.store.apply(&reference, step)?)
+        })
+        .await
 }

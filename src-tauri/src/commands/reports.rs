@@ -46,8 +46,9 @@ pub async fn start_export(
     }
     tauri::async_runtime::spawn_blocking(move || {
         let target = std::path::PathBuf::from(&path);
-        let result = state
-            .timed("export", || Ok(storedesk_reports::export(&state.store, &request, &target, &control)?));
+        let result = state.timed_here("export", || {
+            Ok(storedesk_reports::export(&state.store, &request, &target, &control)?)
+        });
         done.store(true, std::sync::atomic::Ordering::Relaxed);
         if let Ok(mut exports) = state.exports.lock() {
             exports.remove(&id);

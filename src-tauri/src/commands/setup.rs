@@ -26,19 +26,21 @@ pub struct AppInfo {
 #[tauri::command]
 #[specta::specta]
 pub async fn app_info(state: State<'_>) -> AppResult<AppInfo> {
-    state.timed("app_info", || {
-        Ok(AppInfo {
-            store: state.store.settings().ok().map(|s| (*s).clone()),
-            language: state.store.language()?,
-            low_stock_threshold: state.store.low_stock_threshold()? as i32,
-            central_url: state.store.central_url()?,
-            has_token: state.credentials.load().is_some(),
-            token_storage: state.credentials.storage(),
-            data_dir: state.data_dir.display().to_string(),
-            log_dir: state.log_dir.display().to_string(),
-            version: env!("CARGO_PKG_VERSION").to_string(),
+    state
+        .timed("app_info", move |state| {
+            Ok(AppInfo {
+                store: state.store.settings().ok().map(|s| (*s).clone()),
+                language: state.store.language()?,
+                low_stock_threshold: state.store.low_stock_threshold()? as i32,
+                central_url: state.store.central_url()?,
+                has_token: state.credentials.load().is_some(),
+                token_storage: state.credentials.storage(),
+                data_dir: state.data_dir.display().to_string(),
+                log_dir: state.log_dir.display().to_string(),
+                version: env!("CARGO_PKG_VERSION").to_string(),
+            })
         })
-    })
+        .await
 }
 
 #[tauri::command]
@@ -49,26 +51,31 @@ pub async fn setup_store(
     name: Option<String>,
     currency: String,
 ) -> AppResult<StoreSettings> {
-    state.timed("setup_store", || {
-        Ok((*state.store.init(StoreSetup { code, name, currency, time_zone: None })?).clone())
-    })
+    state
+        .timed("setup_store", move |state| {
+            Ok((*state.store.init(StoreSetup { code, name, currency, time_zone: None })?).clone())
+        })
+        .await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn set_language(state: State<'_>, language: String) -> AppResult<()> {
-    state.timed("set_language", || Ok(state.store.set_language(&language)?))
+    state.timed("set_language", move |state| Ok(state.store.set_language(&language)?)).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn set_low_stock_threshold(state: State<'_>, threshold: i32) -> AppResult<()> {
     state
-        .timed("set_low_stock_threshold", || Ok(state.store.set_low_stock_threshold(i64::from(threshold))?))
+        .timed("set_low_stock_threshold", move |state| {
+            Ok(state.store.set_low_stock_threshold(i64::from(threshold))?)
+        })
+        .await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn dashboard(state: State<'_>) -> AppResult<Dashboard> {
-    state.timed("dashboard", || Ok(state.store.dashboard()?))
+    state.timed("dashboard", move |state| Ok(state.store.dashboard()?)).await
 }

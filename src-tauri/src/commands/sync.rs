@@ -12,7 +12,7 @@ use crate::error::{AppError, AppResult};
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_status(state: State<'_>) -> AppResult<SyncStatus> {
-    state.timed("sync_status", || Ok(storedesk_sync::engine::status(&state.store)?))
+    state.timed("sync_status", move |state| Ok(storedesk_sync::engine::status(&state.store)?)).await
 }
 
 /// One round now, past every backoff.
@@ -27,28 +27,30 @@ pub async fn sync_now(state: State<'_>) -> AppResult<RoundReport> {
 #[tauri::command]
 #[specta::specta]
 pub async fn outbox(state: State<'_>, status: Option<OutboxStatus>) -> AppResult<Vec<OutboxEvent>> {
-    state.timed("outbox", || Ok(state.store.outbox(status, 500)?))
+    state.timed("outbox", move |state| Ok(state.store.outbox(status, 500)?)).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn retry_event(state: State<'_>, event_id: String) -> AppResult<()> {
-    state.timed("retry_event", || {
-        state.store.retry_dead_event(&event_id)?;
-        Ok(())
-    })
+    state
+        .timed("retry_event", move |state| {
+            state.store.retry_dead_event(&event_id)?;
+            Ok(())
+        })
+        .await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn discard_event(state: State<'_>, event_id: String) -> AppResult<i32> {
-    state.timed("discard_event", || Ok(state.store.discard_dead_event(&event_id)? as i32))
+    state.timed("discard_event", move |state| Ok(state.store.discard_dead_event(&event_id)? as i32)).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn attention_items(state: State<'_>) -> AppResult<Vec<AttentionItem>> {
-    state.timed("attention_items", || Ok(state.store.attention_items(true)?))
+    state.timed("attention_items", move |state| Ok(state.store.attention_items(true)?)).await
 }
 
 /// Saves central's URL and the device token (keychain or private file), and (re)starts sync.
@@ -63,20 +65,28 @@ pub async fn configure_central(
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         return Err(AppError::new("invalid_url", format!("{url:?} must start with http:// or https://")));
     }
-    if let Some(token) = token.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        state.credentials.save(token).map_err(|e| AppError::new("keychain", e))?;
-    }
-    state.store.set_sync_value(keys::CENTRAL_URL, &url)?;
+    state
+        .timed("configure_central", move |state| {
+            if let Some(token) = token.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+                state.credentials.save(token).map_err(|e| AppError::new("keychain", e))?;
+            }
+            state.store.set_sync_value(keys::CENTRAL_URL, &url)?;
+            Ok(())
+        })
+        .await?;
     state.restart_sync()?;
-    Ok(storedesk_sync::engine::status(&state.store)?)
+    state.timed("sync_status", |state| Ok(storedesk_sync::engine::status(&state.store)?)).await
 }
 
 /// Stored per-minute latency since `since_ms` (the dashboard's 1 h and 24 h ranges).
 #[tauri::command]
 #[specta::specta]
 pub async fn latency_history(state: State<'_>, since_ms: f64) -> AppResult<Vec<Rollup>> {
-    // The minutes not saved yet count too.
-    let fresh = state.latency.take_rollups();
-    state.store.save_rollups(&fresh)?;
-    Ok(state.store.rollups_since(since_ms as i64)?)
+    state
+        .timed("latency_history", move |state| {
+            // The minutes not saved yet count too.
+            state.store.save_rollups(&state.latency.take_rollups())?;
+            Ok(state.store.rollups_since(since_ms as i64)?)
+        })
+        .await
 }
