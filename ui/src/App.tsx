@@ -6,6 +6,7 @@ import { commands } from "./bindings";
 import { StatusBar } from "./components/StatusBar";
 import { ErrorNote } from "./components/ErrorNote";
 import { unwrap } from "./lib/api";
+import { knowCurrency } from "./lib/format";
 import { useSyncStatus } from "./live";
 import { Catalog } from "./screens/Catalog";
 import { Dashboard } from "./screens/Dashboard";
@@ -69,6 +70,7 @@ export function App() {
   if (info.isLoading) return <main>{t("app.loading")}</main>;
   if (info.error) return <main><ErrorNote error={info.error} /></main>;
   if (!info.data?.store) return <Setup onDone={() => void info.refetch()} />;
+  knowCurrency(info.data.store.currency, info.data.currency_decimals ?? 2);
 
   return (
     <div className="layout">

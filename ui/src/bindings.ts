@@ -81,6 +81,8 @@ export type AppError = {
 export type AppInfo = {
 	/**  `None` until the store is set up. */
 	store: StoreSettings | null,
+	/**  The store's currency's decimals (ISO 4217): what the UI formats its money with. */
+	currency_decimals: number | null,
 	language: string | null,
 	low_stock_threshold: number,
 	central_url: string | null,

@@ -13,6 +13,8 @@ use crate::error::AppResult;
 pub struct AppInfo {
     /// `None` until the store is set up.
     pub store: Option<StoreSettings>,
+    /// The store's currency's decimals (ISO 4217): what the UI formats its money with.
+    pub currency_decimals: Option<i32>,
     pub language: Option<String>,
     pub low_stock_threshold: i32,
     pub central_url: Option<String>,
@@ -28,8 +30,10 @@ pub struct AppInfo {
 pub async fn app_info(state: State<'_>) -> AppResult<AppInfo> {
     state
         .timed("app_info", move |state| {
+            let store = state.store.settings().ok().map(|s| (*s).clone());
             Ok(AppInfo {
-                store: state.store.settings().ok().map(|s| (*s).clone()),
+                currency_decimals: store.as_ref().map(|s| i32::from(s.currency.decimals())),
+                store,
                 language: state.store.language()?,
                 low_stock_threshold: state.store.low_stock_threshold()? as i32,
                 central_url: state.store.central_url()?,

@@ -1,10 +1,18 @@
 /** Formatting money, counts, times and durations for display. Money arrives as a string of
  *  minor units; it is never turned into a float. */
 
-const DECIMALS: Record<string, number> = { JPY: 0, KRW: 0, VND: 0, KWD: 3, BHD: 3, JOD: 3, OMR: 3, TND: 3 };
+// Each currency's decimals as the core says them (ISO 4217, `app_info`): 2 for CNY, 0 for JPY, 3
+// for KWD. A store has one currency, made known before any screen shows money.
+const decimalsByCurrency = new Map<string, number>();
 
+/** Makes `currency`'s number of decimals known (the core's, from `app_info`). */
+export function knowCurrency(currency: string, decimals: number): void {
+  decimalsByCurrency.set(currency, decimals);
+}
+
+/** The decimals of a currency the core described; 2 for one it has not (none, in a set-up store). */
 export function currencyDecimals(currency: string): number {
-  return DECIMALS[currency] ?? 2;
+  return decimalsByCurrency.get(currency) ?? 2;
 }
 
 /** "123450" CNY -> "1,234.50" */
@@ -21,17 +29,6 @@ export function formatMinor(minor: string, currency: string, grouping = true): s
 
 export function formatMoney(minor: string, currency: string): string {
   return `${formatMinor(minor, currency)} ${currency}`;
-}
-
-/** A major-unit amount as typed ("12.5") to minor units ("1250"); null when it is not one. */
-export function parseMajor(text: string, currency: string): string | null {
-  const decimals = currencyDecimals(currency);
-  const match = /^\s*(\d+)(?:\.(\d+))?\s*$/.exec(text);
-  if (!match) return null;
-  const fraction = match[2] ?? "";
-  if (fraction.length > decimals) return null;
-  const minor = (match[1] ?? "0") + fraction.padEnd(decimals, "0");
-  return minor.replace(/^0+(?=\d)/, "");
 }
 
 // Building an Intl formatter costs far more than using one (ICU loads the locale's data); the
