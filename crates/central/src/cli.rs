@@ -150,144 +150,181 @@ fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Command::Openapi = cli.command {
+    let Cli { database_url, command } = cli;
+    if let Command::Openapi = command {
         print!("{}", http::openapi::document());
         return Ok(());
     }
-    let db =
-        Db::connect(&cli.database_url).await.with_context(|| format!("cannot open {}", cli.database_url))?;
-    match cli.command {
-        Command::Openapi => {}
+    let db = Db::connect(&database_url).await.with_context(|| format!("cannot open {database_url}"))?;
+    match command {
+        Command::Openapi => Ok(()),
         Command::Serve { listen, admin_token_file, rate_limit, .. } => {
-            let admin_token = admin_credential(&admin_token_file)?;
-            let listener = tokio::net::TcpListener::bind(listen)
-                .await
-                .with_context(|| format!("cannot listen on {listen}"))?;
-            let address = listener.local_addr()?;
-            tracing::info!(%address, database = %redact(&cli.database_url), "storedesk-central listening");
-            eprintln!("storedesk-central listening on http://{address}");
-            let admin_token = AdminToken::new(&admin_token).context("the admin credential")?;
-            let settings = Settings { rate_limit_per_second: rate_limit, ..Settings::new(admin_token) };
-            http::serve(db.clone(), listener, settings, shutdown_signal()).await?;
-            db.close().await;
-            tracing::info!("stopped");
+            serve(&db, &database_url, listen, &admin_token_file, rate_limit).await
         }
-        Command::Store(StoreCommand::Add { code, name, currency, json }) => {
-            let (store, token) = stores::add_store(&db, &code, name.as_deref(), &currency).await?;
+        Command::Store(command) => store_command(&db, command).await,
+        Command::Token(command) => token_command(&db, command).await,
+        Command::Catalog(CatalogCommand::Import { file, currency }) => {
+            import_catalog(&db, &file, &currency).await
+        }
+        Command::Stock(command) => stock_command(&db, command).await,
+        Command::Order(OrderCommand::Place { store, lines, customer, json }) => {
+            place_order(&db, &store, &lines, customer, json).await
+        }
+        Command::Conflicts(ConflictsCommand::List { store, json }) => list_conflicts(&db, store, json).await,
+    }
+}
+
+async fn serve(
+    db: &Db,
+    url: &str,
+    listen: SocketAddr,
+    token_file: &Path,
+    rate_limit: u32,
+) -> anyhow::Result<()> {
+    let admin_token = AdminToken::new(&admin_credential(token_file)?).context("the admin credential")?;
+    let listener =
+        tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, database = %redact(url), "storedesk-central listening");
+    eprintln!("storedesk-central listening on http://{address}");
+    let settings = Settings { rate_limit_per_second: rate_limit, ..Settings::new(admin_token) };
+    http::serve(db.clone(), listener, settings, shutdown_signal()).await?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn store_command(db: &Db, command: StoreCommand) -> anyhow::Result<()> {
+    match command {
+        StoreCommand::Add { code, name, currency, json } => {
+            let (store, token) = stores::add_store(db, &code, name.as_deref(), &currency).await?;
             if json {
-                print_json(
+                return print_json(
                     &serde_json::json!({ "store": store.code, "name": store.name, "currency": store.currency, "token": token }),
-                )?;
-            } else {
-                eprintln!(
-                    "added store {} ({}), currency {}; its first device token (shown once):",
-                    store.code, store.name, store.currency
                 );
-                println!("{token}");
             }
+            eprintln!(
+                "added store {} ({}), currency {}; its first device token (shown once):",
+                store.code, store.name, store.currency
+            );
+            println!("{token}");
         }
-        Command::Store(StoreCommand::List { json }) => {
-            let list = stores::list_stores(&db).await?;
+        StoreCommand::List { json } => {
+            let list = stores::list_stores(db).await?;
             if json {
-                print_json(&list)?;
-            } else {
-                for s in list {
-                    println!("{}  {}  {}", s.code, s.currency, s.name);
-                }
+                return print_json(&list);
+            }
+            for s in list {
+                println!("{}  {}  {}", s.code, s.currency, s.name);
             }
         }
-        Command::Token(TokenCommand::Issue { store, json }) => {
-            let token = stores::issue_token(&db, &store).await?;
+    }
+    Ok(())
+}
+
+async fn token_command(db: &Db, command: TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Issue { store, json } => {
+            let token = stores::issue_token(db, &store).await?;
             if json {
-                print_json(&serde_json::json!({ "store": store.to_ascii_uppercase(), "token": token }))?;
-            } else {
-                println!("{token}");
+                return print_json(
+                    &serde_json::json!({ "store": store.to_ascii_uppercase(), "token": token }),
+                );
             }
+            println!("{token}");
         }
-        Command::Token(TokenCommand::Revoke { token }) => {
-            stores::revoke_token(&db, &token).await?;
+        TokenCommand::Revoke { token } => {
+            stores::revoke_token(db, &token).await?;
             eprintln!("revoked");
         }
-        Command::Catalog(CatalogCommand::Import { file, currency }) => {
-            let currency = Currency::from_code(&currency)?;
-            let reader =
-                std::fs::File::open(&file).with_context(|| format!("cannot open {}", file.display()))?;
-            let rows = catalog_csv::parse(
-                reader,
-                &file.display().to_string(),
-                currency,
-                catalog_csv::Stock::Ignored,
-            )?;
-            let products: Vec<ProductInput> = rows
-                .into_iter()
-                .map(|r| ProductInput {
-                    sku: r.sku.to_string(),
-                    name: r.name,
-                    price_minor: r.price_minor,
-                    active: true,
-                })
-                .collect();
-            let summary = catalog::upsert_products(&db, &products).await?;
-            eprintln!(
-                "imported {}: {} added, {} updated, {} unchanged",
-                file.display(),
-                summary.added,
-                summary.updated,
-                summary.unchanged
-            );
-        }
-        Command::Stock(StockCommand::Receive { store, sku, qty }) => {
-            let store = stores::store_by_code(&db, &store).await?;
-            let row = stock::receive(&db, &store, &sku, qty).await?;
+    }
+    Ok(())
+}
+
+async fn import_catalog(db: &Db, file: &Path, currency: &str) -> anyhow::Result<()> {
+    let currency = Currency::from_code(currency)?;
+    let reader = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    let rows =
+        catalog_csv::parse(reader, &file.display().to_string(), currency, catalog_csv::Stock::Ignored)?;
+    let products: Vec<ProductInput> = rows
+        .into_iter()
+        .map(|r| ProductInput {
+            sku: r.sku.to_string(),
+            name: r.name,
+            price_minor: r.price_minor,
+            active: true,
+        })
+        .collect();
+    let summary = catalog::upsert_products(db, &products).await?;
+    eprintln!(
+        "imported {}: {} added, {} updated, {} unchanged",
+        file.display(),
+        summary.added,
+        summary.updated,
+        summary.unchanged
+    );
+    Ok(())
+}
+
+async fn stock_command(db: &Db, command: StockCommand) -> anyhow::Result<()> {
+    match command {
+        StockCommand::Receive { store, sku, qty } => {
+            let store = stores::store_by_code(db, &store).await?;
+            let row = stock::receive(db, &store, &sku, qty).await?;
             eprintln!(
                 "{} at {}: on hand {}, reserved {}, available {}",
                 row.sku, store.code, row.on_hand, row.reserved, row.available
             );
         }
-        Command::Stock(StockCommand::List { store, json }) => {
-            let store = stores::store_by_code(&db, &store).await?;
-            let rows = stock::list(&db, &store).await?;
+        StockCommand::List { store, json } => {
+            let store = stores::store_by_code(db, &store).await?;
+            let rows = stock::list(db, &store).await?;
             if json {
-                print_json(&rows)?;
-            } else {
-                println!("SKU  ON HAND  RESERVED  AVAILABLE");
-                for r in rows {
-                    println!("{}  {}  {}  {}", r.sku, r.on_hand, r.reserved, r.available);
-                }
+                return print_json(&rows);
+            }
+            println!("SKU  ON HAND  RESERVED  AVAILABLE");
+            for r in rows {
+                println!("{}  {}  {}  {}", r.sku, r.on_hand, r.reserved, r.available);
             }
         }
-        Command::Order(OrderCommand::Place { store, lines, customer, json }) => {
-            let store = stores::store_by_code(&db, &store).await?;
-            let lines = lines
-                .iter()
-                .map(|l| {
-                    parse_line(l).map(|(sku, qty)| CentralLineInput { sku: sku.to_string(), qty: qty.get() })
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            let order = orders::place(&db, &store, &CentralOrderInput { lines, customer }).await?;
-            if json {
-                print_json(&order)?;
-            } else {
-                println!("{}  {}  {}", order.number, order.order_id, order.total_minor);
-            }
-        }
-        Command::Conflicts(ConflictsCommand::List { store, json }) => {
-            let store = match store {
-                Some(code) => Some(stores::store_by_code(&db, &code).await?),
-                None => None,
-            };
-            let rows = conflicts::list(&db, store.as_ref()).await?;
-            if json {
-                print_json(&rows)?;
-            } else {
-                for c in rows {
-                    println!(
-                        "{}  {}  {}  {}  short {}  {}",
-                        c.id, c.store, c.order_number, c.sku, c.shortfall, c.message
-                    );
-                }
-            }
-        }
+    }
+    Ok(())
+}
+
+async fn place_order(
+    db: &Db,
+    store: &str,
+    lines: &[String],
+    customer: Option<String>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let store = stores::store_by_code(db, store).await?;
+    let lines = lines
+        .iter()
+        .map(|l| parse_line(l).map(|(sku, qty)| CentralLineInput { sku: sku.to_string(), qty: qty.get() }))
+        .collect::<Result<Vec<_>, _>>()?;
+    let order = orders::place(db, &store, &CentralOrderInput { lines, customer }).await?;
+    if json {
+        return print_json(&order);
+    }
+    println!("{}  {}  {}", order.number, order.order_id, order.total_minor);
+    Ok(())
+}
+
+async fn list_conflicts(db: &Db, store: Option<String>, json: bool) -> anyhow::Result<()> {
+    let store = match store {
+        Some(code) => Some(stores::store_by_code(db, &code).await?),
+        None => None,
+    };
+    let rows = conflicts::list(db, store.as_ref()).await?;
+    if json {
+        return print_json(&rows);
+    }
+    for c in rows {
+        println!(
+            "{}  {}  {}  {}  short {}  {}",
+            c.id, c.store, c.order_number, c.sku, c.shortfall, c.message
+        );
     }
     Ok(())
 }

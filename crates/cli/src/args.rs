@@ -290,3 +290,45 @@ pub enum OutboxCommand {
     /// Give up on a dead event and the later events of its order; the store's stock then follows central's
     Discard { id: String },
 }
+
+// The arguments as the core's own types, in one place.
+
+impl From<ChannelArg> for storedesk_domain::Channel {
+    fn from(arg: ChannelArg) -> Self {
+        match arg {
+            ChannelArg::Counter => Self::Counter,
+            ChannelArg::Fulfilment => Self::Fulfilment,
+        }
+    }
+}
+
+impl From<MethodArg> for storedesk_domain::PaymentMethod {
+    fn from(arg: MethodArg) -> Self {
+        match arg {
+            MethodArg::Cash => Self::Cash,
+            MethodArg::Card => Self::Card,
+            MethodArg::Other => Self::Other,
+        }
+    }
+}
+
+impl From<AdjustReasonArg> for storedesk_domain::AdjustReason {
+    fn from(arg: AdjustReasonArg) -> Self {
+        match arg {
+            AdjustReasonArg::Receipt => Self::Receipt,
+            AdjustReasonArg::Count => Self::Count,
+            AdjustReasonArg::Damage => Self::Damage,
+        }
+    }
+}
+
+impl From<OutboxStatusArg> for storedesk_store::outbox::OutboxStatus {
+    fn from(arg: OutboxStatusArg) -> Self {
+        match arg {
+            OutboxStatusArg::Pending => Self::Pending,
+            OutboxStatusArg::Sent => Self::Sent,
+            OutboxStatusArg::Dead => Self::Dead,
+            OutboxStatusArg::Discarded => Self::Discarded,
+        }
+    }
+}

@@ -4,6 +4,7 @@
 //! stderr with a non-zero exit code; `--json` output is one JSON document on stdout.
 
 mod args;
+mod orders;
 mod output;
 mod report;
 mod run;

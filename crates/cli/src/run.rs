@@ -3,10 +3,6 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use storedesk_domain::line::parse_line;
-use storedesk_domain::stock::AdjustReason;
-use storedesk_domain::{Channel, OrderEvent, OrderStatus, PaymentMethod};
-use storedesk_store::orders::{NewOrder, OrderAction, OrderFilter, PaymentInput, Restock};
 use storedesk_store::outbox::OutboxStatus;
 use storedesk_store::settings::StoreSetup;
 use storedesk_store::{OpenOptions, Store};
@@ -14,36 +10,15 @@ use storedesk_store::{OpenOptions, Store};
 use crate::args::*;
 use crate::output::{self, Table};
 
-/// Who the store records as the actor of CLI commands.
-const ACTOR: &str = "cli";
-
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let data_dir = data_dir(cli.data_dir)?;
     let store = || open(&data_dir);
     match cli.command {
-        Command::Sync(command) => crate::sync::run(&data_dir, store()?, command)?,
+        Command::Sync(command) => crate::sync::run(&data_dir, store()?, command),
         Command::Report { kind, from, to, format, out, lang, bom } => {
-            crate::report::export(&store()?, kind, from, to, format, &out, &lang, bom)?
+            crate::report::export(&store()?, kind, from, to, format, &out, &lang, bom)
         }
-        Command::Attention(AttentionCommand::List { all, json }) => {
-            let store = store()?;
-            let items = store.attention_items(!all)?;
-            if json {
-                return output::json(&items);
-            }
-            let tz = store.settings()?.tz();
-            let mut table = Table::new(&["ID", "KIND", "ORDER", "SINCE", "MESSAGE"]);
-            for item in items {
-                table.row(vec![
-                    item.id.to_string(),
-                    item.kind,
-                    item.order_number.unwrap_or_default(),
-                    output::time(item.created_at, &tz),
-                    item.message,
-                ]);
-            }
-            table.print()?;
-        }
+        Command::Attention(AttentionCommand::List { all, json }) => attention(&store()?, all, json),
         Command::Init { store: code, name, currency, time_zone } => {
             let settings = store()?.init(StoreSetup { code, name, currency, time_zone })?;
             eprintln!(
@@ -54,12 +29,41 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 settings.currency,
                 settings.time_zone
             );
+            Ok(())
         }
-        Command::Catalog(CatalogCommand::Import { file }) => {
+        Command::Catalog(command) => catalog(&store()?, command),
+        Command::Stock(command) => stock(&store()?, command),
+        Command::Order(command) => crate::orders::run(&store()?, command),
+        Command::Outbox(command) => outbox(&store()?, command),
+    }
+}
+
+fn attention(store: &Store, all: bool, json: bool) -> anyhow::Result<()> {
+    let items = store.attention_items(!all)?;
+    if json {
+        return output::json(&items);
+    }
+    let tz = store.settings()?.tz();
+    let mut table = Table::new(&["ID", "KIND", "ORDER", "SINCE", "MESSAGE"]);
+    for item in items {
+        table.row(vec![
+            item.id.to_string(),
+            item.kind,
+            item.order_number.unwrap_or_default(),
+            output::time(item.created_at, &tz),
+            item.message,
+        ]);
+    }
+    table.print()
+}
+
+fn catalog(store: &Store, command: CatalogCommand) -> anyhow::Result<()> {
+    match command {
+        CatalogCommand::Import { file } => {
             let reader =
                 std::fs::File::open(&file).with_context(|| format!("cannot open {}", file.display()))?;
             let summary =
-                store()?.import_catalog_csv(std::io::BufReader::new(reader), &file.display().to_string())?;
+                store.import_catalog_csv(std::io::BufReader::new(reader), &file.display().to_string())?;
             eprintln!(
                 "imported {}: {} added, {} updated, {} unchanged, {} stock counts applied",
                 file.display(),
@@ -68,9 +72,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 summary.unchanged,
                 summary.stock_adjusted
             );
+            Ok(())
         }
-        Command::Catalog(CatalogCommand::List { json }) => {
-            let store = store()?;
+        CatalogCommand::List { json } => {
             let products = store.products()?;
             if json {
                 return output::json(&products);
@@ -78,18 +82,24 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let currency = store.settings()?.currency;
             let mut table = Table::new(&["SKU", "NAME", "PRICE", "VERSION", "ACTIVE"]);
             for p in products {
+                let active = if p.active { "yes" } else { "no" };
                 table.row(vec![
                     p.sku,
                     p.name,
                     output::money(p.price_minor, currency.code()),
                     p.version.to_string(),
-                    if p.active { "yes" } else { "no" }.into(),
+                    active.into(),
                 ]);
             }
-            table.print()?;
+            table.print()
         }
-        Command::Stock(StockCommand::List { json }) => {
-            let rows = store()?.stock_levels()?;
+    }
+}
+
+fn stock(store: &Store, command: StockCommand) -> anyhow::Result<()> {
+    match command {
+        StockCommand::List { json } => {
+            let rows = store.stock_levels()?;
             if json {
                 return output::json(&rows);
             }
@@ -103,15 +113,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     r.available.to_string(),
                 ]);
             }
-            table.print()?;
+            table.print()
         }
-        Command::Stock(StockCommand::Adjust { sku, delta, reason, note, json }) => {
-            let reason = match reason {
-                AdjustReasonArg::Receipt => AdjustReason::Receipt,
-                AdjustReasonArg::Count => AdjustReason::Count,
-                AdjustReasonArg::Damage => AdjustReason::Damage,
-            };
-            let row = store()?.adjust_stock(&sku, delta, reason, note.as_deref())?;
+        StockCommand::Adjust { sku, delta, reason, note, json } => {
+            let row = store.adjust_stock(&sku, delta, reason.into(), note.as_deref())?;
             if json {
                 return output::json(&row);
             }
@@ -119,9 +124,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 "{}: on hand {}, reserved {}, available {}",
                 row.sku, row.on_hand, row.reserved, row.available
             );
+            Ok(())
         }
-        Command::Stock(StockCommand::Ledger { sku, limit, json }) => {
-            let store = store()?;
+        StockCommand::Ledger { sku, limit, json } => {
             let entries = store.ledger(&sku, limit)?;
             if json {
                 return output::json(&entries);
@@ -138,25 +143,25 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     e.note.unwrap_or_default(),
                 ]);
             }
-            table.print()?;
+            table.print()
         }
-        Command::Order(command) => order_command(&store()?, command)?,
-        Command::Outbox(OutboxCommand::Retry { id }) => {
-            let event = store()?.retry_dead_event(&id)?;
+    }
+}
+
+fn outbox(store: &Store, command: OutboxCommand) -> anyhow::Result<()> {
+    match command {
+        OutboxCommand::Retry { id } => {
+            let event = store.retry_dead_event(&id)?;
             eprintln!("{} ({} #{}) will be sent again", event.event_id, event.aggregate, event.aggregate_seq);
+            Ok(())
         }
-        Command::Outbox(OutboxCommand::Discard { id }) => {
-            let n = store()?.discard_dead_event(&id)?;
+        OutboxCommand::Discard { id } => {
+            let n = store.discard_dead_event(&id)?;
             eprintln!("discarded {n} event(s); central will not get them");
+            Ok(())
         }
-        Command::Outbox(OutboxCommand::List { status, limit, json }) => {
-            let status = status.map(|s| match s {
-                OutboxStatusArg::Pending => OutboxStatus::Pending,
-                OutboxStatusArg::Sent => OutboxStatus::Sent,
-                OutboxStatusArg::Dead => OutboxStatus::Dead,
-                OutboxStatusArg::Discarded => OutboxStatus::Discarded,
-            });
-            let events = store()?.outbox(status, limit)?;
+        OutboxCommand::List { status, limit, json } => {
+            let events = store.outbox(status.map(OutboxStatus::from), limit)?;
             if json {
                 return output::json(&events);
             }
@@ -173,96 +178,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     e.last_error.unwrap_or_default(),
                 ]);
             }
-            table.print()?;
+            table.print()
         }
     }
-    Ok(())
-}
-
-fn order_command(store: &Store, command: OrderCommand) -> anyhow::Result<()> {
-    let (reference, json, action) = match command {
-        OrderCommand::Create { channel, lines, customer, json } => {
-            let lines = lines.iter().map(|l| parse_line(l)).collect::<Result<Vec<_>, _>>()?;
-            let channel = match channel {
-                ChannelArg::Counter => Channel::Counter,
-                ChannelArg::Fulfilment => Channel::Fulfilment,
-            };
-            let order = store.place_order(NewOrder { channel, lines, customer, actor: ACTOR.into() })?;
-            return if json { output::json(&order) } else { output::order(&order) };
-        }
-        OrderCommand::List { status, channel, limit, json } => {
-            let filter = OrderFilter {
-                status: status.map(|s| OrderStatus::parse(&s)).transpose()?,
-                channel: channel.map(|c| match c {
-                    ChannelArg::Counter => Channel::Counter,
-                    ChannelArg::Fulfilment => Channel::Fulfilment,
-                }),
-                limit,
-                offset: 0,
-            };
-            let orders = store.orders(&filter)?;
-            if json {
-                return output::json(&orders);
-            }
-            let tz = store.settings()?.tz();
-            let mut table = Table::new(&["NUMBER", "CHANNEL", "STATUS", "TOTAL", "CUSTOMER", "CREATED"]);
-            for o in orders {
-                table.row(vec![
-                    o.number,
-                    o.channel.as_str().into(),
-                    o.status.as_str().into(),
-                    output::money(o.total_minor, &o.currency),
-                    o.customer.unwrap_or_default(),
-                    output::time(o.created_at, &tz),
-                ]);
-            }
-            return table.print();
-        }
-        OrderCommand::Show { order } => {
-            let detail = store.order(&order.id)?;
-            return if order.json {
-                output::json(&detail)
-            } else {
-                output::order_detail(&detail, &store.settings()?.tz())
-            };
-        }
-        OrderCommand::Pay { order, method, amount } => {
-            let currency = store.settings()?.currency;
-            let amount_minor = amount.map(|a| currency.parse_major(&a)).transpose()?;
-            let method = match method {
-                MethodArg::Cash => PaymentMethod::Cash,
-                MethodArg::Card => PaymentMethod::Card,
-                MethodArg::Other => PaymentMethod::Other,
-            };
-            let mut action = OrderAction::new(OrderEvent::Pay, ACTOR);
-            action.details.payment = Some(PaymentInput { method, amount_minor });
-            (order.id, order.json, action)
-        }
-        OrderCommand::HandOver { order } => {
-            (order.id, order.json, OrderAction::new(OrderEvent::HandOver, ACTOR))
-        }
-        OrderCommand::Ship { order, tracking } => {
-            let mut action = OrderAction::new(OrderEvent::Ship, ACTOR);
-            action.details.tracking = tracking;
-            (order.id, order.json, action)
-        }
-        OrderCommand::Deliver { order } => {
-            (order.id, order.json, OrderAction::new(OrderEvent::Deliver, ACTOR))
-        }
-        OrderCommand::Cancel { order, reason } => {
-            let mut action = OrderAction::new(OrderEvent::Cancel, ACTOR);
-            action.details.reason = reason;
-            (order.id, order.json, action)
-        }
-        OrderCommand::Refund { order, reason, restock } => {
-            let mut action = OrderAction::new(OrderEvent::Refund, ACTOR);
-            action.details.reason = reason;
-            action.details.restock = if restock { Restock::All } else { Restock::Nothing };
-            (order.id, order.json, action)
-        }
-    };
-    let order = store.apply(&reference, action)?;
-    if json { output::json(&order) } else { output::order(&order) }
 }
 
 fn open(data_dir: &std::path::Path) -> anyhow::Result<Store> {
