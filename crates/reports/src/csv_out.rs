@@ -43,12 +43,26 @@ pub fn sales(
     let t = ctx.texts;
     let mut w = open(file, bom)?;
     row(&mut w, control, &[t.section, t.key, t.name, t.orders, t.quantity, t.gross, t.refunds, t.net])?;
+    for cells in totals_rows(ctx, s).into_iter().chain(section_rows(ctx, s)) {
+        row(&mut w, control, &cells.each_ref().map(String::as_str))?;
+    }
+    let rows = control.rows_written();
+    finish(w, file)?;
+    Ok(rows)
+}
+
+type SalesRow = [String; 8];
+
+fn sales_row(cells: [&str; 8]) -> SalesRow {
+    cells.map(str::to_string)
+}
+
+/// The totals, the refunds for cancellations and for returns, and the cancellations.
+fn totals_rows(ctx: &Context, s: &SalesReport) -> Vec<SalesRow> {
+    let (t, tot) = (ctx.texts, &s.totals);
     let m = |minor: i64| ctx.money(minor);
-    let tot = &s.totals;
-    row(
-        &mut w,
-        control,
-        &[
+    vec![
+        sales_row([
             t.totals,
             t.paid_orders,
             "",
@@ -57,22 +71,19 @@ pub fn sales(
             &m(tot.gross_minor),
             &m(tot.refunds_minor),
             &m(tot.net_minor),
-        ],
-    )?;
-    row(
-        &mut w,
-        control,
-        &[t.totals, t.refunds_cancellations, "", "", "", "", &m(tot.refunds_for_cancellations_minor), ""],
-    )?;
-    row(
-        &mut w,
-        control,
-        &[t.totals, t.refunds_returns, "", "", "", "", &m(tot.refunds_for_returns_minor), ""],
-    )?;
-    row(
-        &mut w,
-        control,
-        &[
+        ]),
+        sales_row([
+            t.totals,
+            t.refunds_cancellations,
+            "",
+            "",
+            "",
+            "",
+            &m(tot.refunds_for_cancellations_minor),
+            "",
+        ]),
+        sales_row([t.totals, t.refunds_returns, "", "", "", "", &m(tot.refunds_for_returns_minor), ""]),
+        sales_row([
             t.totals,
             t.cancellations,
             "",
@@ -81,69 +92,50 @@ pub fn sales(
             &m(tot.cancelled_value_minor),
             "",
             "",
-        ],
-    )?;
-    for d in &s.by_day {
-        let date = d.date.to_string();
-        row(
-            &mut w,
-            control,
-            &[
-                t.by_day,
-                &date,
-                "",
-                &d.paid_orders.to_string(),
-                "",
-                &m(d.gross_minor),
-                &m(d.refunds_minor),
-                &m(d.net_minor),
-            ],
-        )?;
-    }
-    for k in &s.by_sku {
-        row(
-            &mut w,
-            control,
-            &[t.by_sku, &k.sku, &k.name, "", &k.qty.to_string(), &m(k.amount_minor), "", ""],
-        )?;
-    }
-    for c in &s.by_channel {
+        ]),
+    ]
+}
+
+/// By day, by SKU, by channel and by payment method.
+fn section_rows(ctx: &Context, s: &SalesReport) -> Vec<SalesRow> {
+    let t = ctx.texts;
+    let m = |minor: i64| ctx.money(minor);
+    let days = s.by_day.iter().map(|d| {
+        let (date, orders) = (d.date.to_string(), d.paid_orders.to_string());
+        sales_row([t.by_day, &date, "", &orders, "", &m(d.gross_minor), &m(d.refunds_minor), &m(d.net_minor)])
+    });
+    let skus = s
+        .by_sku
+        .iter()
+        .map(|k| sales_row([t.by_sku, &k.sku, &k.name, "", &k.qty.to_string(), &m(k.amount_minor), "", ""]));
+    let channels = s.by_channel.iter().map(|c| {
         let name = text::channel(ctx.lang, c.channel);
-        row(
-            &mut w,
-            control,
-            &[
-                t.by_channel,
-                c.channel.as_str(),
-                name,
-                &c.paid_orders.to_string(),
-                "",
-                &m(c.gross_minor),
-                "",
-                "",
-            ],
-        )?;
-    }
-    for p in &s.by_method {
+        sales_row([
+            t.by_channel,
+            c.channel.as_str(),
+            name,
+            &c.paid_orders.to_string(),
+            "",
+            &m(c.gross_minor),
+            "",
+            "",
+        ])
+    });
+    let methods = s.by_method.iter().map(|p| {
         let name = text::method(ctx.lang, &p.method);
-        row(
-            &mut w,
-            control,
-            &[
-                t.by_method,
-                &p.method,
-                &name,
-                &p.payments.to_string(),
-                "",
-                &m(p.gross_minor),
-                &m(p.refunds_minor),
-                &m(p.net_minor),
-            ],
-        )?;
-    }
-    let rows = control.rows_written();
-    finish(w, file)?;
-    Ok(rows)
+        let payments = p.payments.to_string();
+        sales_row([
+            t.by_method,
+            &p.method,
+            &name,
+            &payments,
+            "",
+            &m(p.gross_minor),
+            &m(p.refunds_minor),
+            &m(p.net_minor),
+        ])
+    });
+    days.chain(skus).chain(channels).chain(methods).collect()
 }
 
 pub fn stock(

@@ -3,8 +3,9 @@
 use std::collections::BTreeMap;
 
 use jiff::civil::Date;
-use storedesk_domain::{Channel, Currency};
-use storedesk_store::reporting::{Period, ReadSnapshot, SkuSold};
+use storedesk_domain::{Channel, Currency, OrderStatus};
+use storedesk_store::orders::PaymentKind;
+use storedesk_store::reporting::{PaymentFact, Period, ReadSnapshot, SkuSold};
 
 use crate::period::ReportPeriod;
 use crate::text::{self, Texts};
@@ -141,90 +142,95 @@ pub struct SalesReport {
 
 impl SalesReport {
     pub fn build(snapshot: &ReadSnapshot, ctx: &Context) -> Result<Self, ReportError> {
-        let mut days: BTreeMap<Date, DayRow> = BTreeMap::new();
-        let mut day = ctx.dates.from;
-        while day <= ctx.dates.to {
-            days.insert(
-                day,
-                DayRow { date: day, paid_orders: 0, gross_minor: 0, refunds_minor: 0, net_minor: 0 },
-            );
-            day = match day.tomorrow() {
-                Ok(next) => next,
-                Err(_) => break,
-            };
-        }
-        let mut totals = SalesTotals::default();
-        let mut channels: BTreeMap<&'static str, ChannelRow> = BTreeMap::new();
-        let mut methods: BTreeMap<String, MethodRow> = BTreeMap::new();
+        let mut tally = Tally::every_day_of(ctx);
         snapshot.payments(ctx.period, |p| -> Result<(), ReportError> {
-            let date = ctx.local(p.at).date();
-            let row = days.entry(date).or_insert(DayRow {
-                date,
-                paid_orders: 0,
-                gross_minor: 0,
-                refunds_minor: 0,
-                net_minor: 0,
-            });
-            let method = methods.entry(p.method.as_str().to_string()).or_insert(MethodRow {
-                method: p.method.as_str().to_string(),
-                payments: 0,
-                gross_minor: 0,
-                refunds_minor: 0,
-                net_minor: 0,
-            });
-            if p.kind == storedesk_store::orders::PaymentKind::Refund {
-                let refund = -p.amount_minor;
-                totals.refunds_minor += refund;
-                match p.order_status {
-                    storedesk_domain::OrderStatus::Cancelled => {
-                        totals.refunds_for_cancellations_minor += refund
-                    }
-                    _ => totals.refunds_for_returns_minor += refund,
-                }
-                row.refunds_minor += refund;
-                method.refunds_minor += refund;
-            } else {
-                totals.paid_orders += 1;
-                totals.gross_minor += p.amount_minor;
-                row.paid_orders += 1;
-                row.gross_minor += p.amount_minor;
-                method.payments += 1;
-                method.gross_minor += p.amount_minor;
-                let channel = channels.entry(p.channel.as_str()).or_insert(ChannelRow {
-                    channel: p.channel,
-                    paid_orders: 0,
-                    gross_minor: 0,
-                });
-                channel.paid_orders += 1;
-                channel.gross_minor += p.amount_minor;
-            }
+            tally.add(ctx.local(p.at).date(), &p);
             Ok(())
         })?;
+        let Tally { mut totals, days, channels, methods } = tally;
         totals.net_minor = totals.gross_minor - totals.refunds_minor;
         let (cancelled, value) = snapshot.cancellations(ctx.period)?;
         totals.cancelled_orders = cancelled;
         totals.cancelled_value_minor = value;
-        let by_day = days
-            .into_values()
-            .map(|mut d| {
-                d.net_minor = d.gross_minor - d.refunds_minor;
-                d
-            })
-            .collect();
-        let by_method = methods
-            .into_values()
-            .map(|mut m| {
-                m.net_minor = m.gross_minor - m.refunds_minor;
-                m
-            })
-            .collect();
         Ok(SalesReport {
             totals,
-            by_day,
+            by_day: days
+                .into_values()
+                .map(|d| DayRow { net_minor: d.gross_minor - d.refunds_minor, ..d })
+                .collect(),
             by_sku: snapshot.sold_by_sku(ctx.period)?,
             by_channel: channels.into_values().collect(),
-            by_method,
+            by_method: methods
+                .into_values()
+                .map(|m| MethodRow { net_minor: m.gross_minor - m.refunds_minor, ..m })
+                .collect(),
         })
+    }
+}
+
+/// The sales report's sums as the payments stream by.
+struct Tally {
+    totals: SalesTotals,
+    days: BTreeMap<Date, DayRow>,
+    channels: BTreeMap<&'static str, ChannelRow>,
+    methods: BTreeMap<&'static str, MethodRow>,
+}
+
+impl Tally {
+    /// Every day of the period is a row, also days without sales.
+    fn every_day_of(ctx: &Context) -> Tally {
+        let mut days = BTreeMap::new();
+        let mut day = ctx.dates.from;
+        while day <= ctx.dates.to {
+            days.insert(day, DayRow::empty(day));
+            match day.tomorrow() {
+                Ok(next) => day = next,
+                Err(_) => break,
+            }
+        }
+        Tally { totals: SalesTotals::default(), days, channels: BTreeMap::new(), methods: BTreeMap::new() }
+    }
+
+    fn add(&mut self, date: Date, p: &PaymentFact) {
+        let row = self.days.entry(date).or_insert_with(|| DayRow::empty(date));
+        let method = self.methods.entry(p.method.as_str()).or_insert_with(|| MethodRow {
+            method: p.method.as_str().to_string(),
+            payments: 0,
+            gross_minor: 0,
+            refunds_minor: 0,
+            net_minor: 0,
+        });
+        if p.kind == PaymentKind::Refund {
+            let refund = -p.amount_minor;
+            self.totals.refunds_minor += refund;
+            if p.order_status == OrderStatus::Cancelled {
+                self.totals.refunds_for_cancellations_minor += refund;
+            } else {
+                self.totals.refunds_for_returns_minor += refund;
+            }
+            row.refunds_minor += refund;
+            method.refunds_minor += refund;
+            return;
+        }
+        self.totals.paid_orders += 1;
+        self.totals.gross_minor += p.amount_minor;
+        row.paid_orders += 1;
+        row.gross_minor += p.amount_minor;
+        method.payments += 1;
+        method.gross_minor += p.amount_minor;
+        let channel = self.channels.entry(p.channel.as_str()).or_insert(ChannelRow {
+            channel: p.channel,
+            paid_orders: 0,
+            gross_minor: 0,
+        });
+        channel.paid_orders += 1;
+        channel.gross_minor += p.amount_minor;
+    }
+}
+
+impl DayRow {
+    fn empty(date: Date) -> DayRow {
+        DayRow { date, paid_orders: 0, gross_minor: 0, refunds_minor: 0, net_minor: 0 }
     }
 }
 
