@@ -16,49 +16,16 @@ const KILLS: usize = 200;
 #[test]
 fn every_reported_order_survives_sigkill_with_its_effects() {
     let dir = tempfile::tempdir().expect("tempdir");
-    {
-        let store = Store::open_dir(dir.path()).expect("open");
-        store
-            .init(StoreSetup {
-                code: "CR".into(),
-                name: None,
-                currency: "CNY".into(),
-                time_zone: Some("UTC".into()),
-            })
-            .expect("init");
-        store
-            .import_catalog_csv(
-                "sku,name,price,stock\nTEA,Tea,12.50,100\nCUP,Cup,3,100\nPOT,Pot,99,100\n".as_bytes(),
-                "seed",
-            )
-            .expect("catalog");
-    }
+    set_up(dir.path());
     // The last status the child reported for each order.
     let mut reported: HashMap<String, String> = HashMap::new();
     let mut steps_seen = 0_usize;
     let mut all_orders_checks = 0_usize;
     let mut next_index = 0_u64;
     for kill in 0..KILLS {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_crash-child"))
-            .arg(dir.path())
-            .arg(next_index.to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn child");
-        let stdout = child.stdout.take().expect("stdout");
+        let lines = run_until_killed(dir.path(), next_index, kill);
         let mut this_round: HashMap<String, String> = HashMap::new();
-        let reader = std::thread::spawn(move || {
-            BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>()
-        });
-        std::thread::sleep(Duration::from_millis(fastrand::u64(2..60)));
-        child.kill().expect("SIGKILL");
-        let status = child.wait().expect("wait");
-        assert!(
-            status.code().is_none(),
-            "kill {kill}: the child exited on its own ({status}) instead of being killed"
-        );
-        for line in reader.join().expect("reader") {
+        for line in lines {
             let mut parts = line.split_whitespace();
             let (Some("saved"), Some(id), Some(status)) = (parts.next(), parts.next(), parts.next()) else {
                 panic!("kill {kill}: unexpected line {line:?}");
@@ -88,6 +55,47 @@ fn every_reported_order_survives_sigkill_with_its_effects() {
         reported.len()
     );
     eprintln!("{KILLS} kills, {} orders, {steps_seen} reported steps", reported.len());
+}
+
+fn set_up(dir: &std::path::Path) {
+    let store = Store::open_dir(dir).expect("open");
+    store
+        .init(StoreSetup {
+            code: "CR".into(),
+            name: None,
+            currency: "CNY".into(),
+            time_zone: Some("UTC".into()),
+        })
+        .expect("init");
+    store
+        .import_catalog_csv(
+            "sku,name,price,stock\nTEA,Tea,12.50,100\nCUP,Cup,3,100\nPOT,Pot,99,100\n".as_bytes(),
+            "seed",
+        )
+        .expect("catalog");
+}
+
+/// Starts the child at order `index`, kills it with SIGKILL after a random moment, and returns
+/// what it reported as saved.
+fn run_until_killed(dir: &std::path::Path, index: u64, kill: usize) -> Vec<String> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_crash-child"))
+        .arg(dir)
+        .arg(index.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn child");
+    let stdout = child.stdout.take().expect("stdout");
+    let reader =
+        std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>());
+    std::thread::sleep(Duration::from_millis(fastrand::u64(2..60)));
+    child.kill().expect("SIGKILL");
+    let status = child.wait().expect("wait");
+    assert!(
+        status.code().is_none(),
+        "kill {kill}: the child exited on its own ({status}) instead of being killed"
+    );
+    reader.join().expect("reader")
 }
 
 fn verify(dir: &std::path::Path, reported: &HashMap<String, String>, kill: usize) {

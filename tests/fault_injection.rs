@@ -35,55 +35,17 @@ async fn work(device: Arc<Device>, seed: u64) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut placed = 0;
     for _ in 0..1000 {
-        for _ in 0..PER_ROUND.min(ORDERS_PER_DEVICE - placed) {
-            let sku = SKUS[rng.usize(..SKUS.len())];
-            let line = format!("{sku}={}", rng.i64(1..4));
-            let channel = if rng.bool() { Channel::Counter } else { Channel::Fulfilment };
-            let order = device.order(channel, &[&line]).expect("place");
-            placed += 1;
-            match (channel, rng.u8(..10)) {
-                (_, 0) => {
-                    device.act(&order.number, OrderEvent::Cancel).expect("cancel unpaid");
-                }
-                (Channel::Counter, _) => {
-                    device.pay(&order.number);
-                    device.act(&order.number, OrderEvent::HandOver).expect("hand over");
-                }
-                (Channel::Fulfilment, _) => {
-                    device.pay(&order.number);
-                }
-            }
-        }
-        // Ship (or now and then cancel) what central confirmed.
-        let ready = device
-            .store
-            .orders(&OrderFilter {
-                status: Some(OrderStatus::ReadyToShip),
-                limit: 10_000,
-                ..OrderFilter::default()
-            })
-            .expect("orders");
-        for order in ready {
-            let event = if rng.u8(..8) == 0 { OrderEvent::Cancel } else { OrderEvent::Ship };
-            device.act(&order.number, event).expect("ship or cancel");
-        }
+        let n = PER_ROUND.min(ORDERS_PER_DEVICE - placed);
+        take_orders(&device, &mut rng, n);
+        placed += n;
+        ship_or_cancel_ready(&device, &mut rng);
         let report = device.sync().await;
-        let open = device
-            .store
-            .orders(&OrderFilter { status: Some(OrderStatus::Paid), limit: 1, ..OrderFilter::default() })
-            .expect("orders");
-        if placed == ORDERS_PER_DEVICE && report.complete && open.is_empty() {
-            let ready = device
-                .store
-                .orders(&OrderFilter {
-                    status: Some(OrderStatus::ReadyToShip),
-                    limit: 1,
-                    ..OrderFilter::default()
-                })
-                .expect("orders");
-            if ready.is_empty() {
-                return;
-            }
+        if placed == ORDERS_PER_DEVICE
+            && report.complete
+            && count(&device, OrderStatus::Paid) == 0
+            && count(&device, OrderStatus::ReadyToShip) == 0
+        {
+            return;
         }
     }
     let pending: Vec<String> = device
@@ -95,6 +57,48 @@ async fn work(device: Arc<Device>, seed: u64) {
         .collect();
     let report = device.sync().await;
     panic!("device did not settle: {report:?}; pending: {pending:#?}");
+}
+
+/// `n` random orders: counter sales handed over, fulfilment orders paid, now and then one
+/// cancelled unpaid.
+fn take_orders(device: &Device, rng: &mut fastrand::Rng, n: usize) {
+    for _ in 0..n {
+        let sku = SKUS[rng.usize(..SKUS.len())];
+        let line = format!("{sku}={}", rng.i64(1..4));
+        let channel = if rng.bool() { Channel::Counter } else { Channel::Fulfilment };
+        let order = device.order(channel, &[&line]).expect("place");
+        match (channel, rng.u8(..10)) {
+            (_, 0) => {
+                device.act(&order.number, OrderEvent::Cancel).expect("cancel unpaid");
+            }
+            (Channel::Counter, _) => {
+                device.pay(&order.number);
+                device.act(&order.number, OrderEvent::HandOver).expect("hand over");
+            }
+            (Channel::Fulfilment, _) => {
+                device.pay(&order.number);
+            }
+        }
+    }
+}
+
+/// Ships (or now and then cancels) what central confirmed.
+fn ship_or_cancel_ready(device: &Device, rng: &mut fastrand::Rng) {
+    let filter =
+        OrderFilter { status: Some(OrderStatus::ReadyToShip), limit: 10_000, ..OrderFilter::default() };
+    for order in device.store.orders(&filter).expect("orders") {
+        let event = if rng.u8(..8) == 0 { OrderEvent::Cancel } else { OrderEvent::Ship };
+        device.act(&order.number, event).expect("ship or cancel");
+    }
+}
+
+fn count(device: &Device, status: OrderStatus) -> usize {
+    let filter = OrderFilter { status: Some(status), limit: 1, ..OrderFilter::default() };
+    device.store.orders(&filter).expect("orders").len()
+}
+
+fn all_orders(device: &Device) -> Vec<storedesk_store::orders::Order> {
+    device.store.orders(&OrderFilter { limit: 1_000_000, ..OrderFilter::default() }).expect("orders")
 }
 
 async fn run(backend: Backend) {
@@ -127,7 +131,6 @@ async fn run(backend: Backend) {
     for (_, device) in &devices {
         device.sync_until_complete(50).await;
     }
-
     let counts = proxy.counts();
     for fault in FAULTS {
         assert!(
@@ -135,44 +138,47 @@ async fn run(backend: Backend) {
             "the proxy never injected {fault:?}: {counts:?}"
         );
     }
+    let (orders, events) = assert_exactly_once(&central, &devices).await;
+    assert_stock_follows_the_orders(&central, &devices).await;
+    eprintln!("{orders} orders, {events} events, faults: {counts:?}");
+    central.stop().await;
+}
 
-    // Exactly once: every device event is in central's inbox once, and nothing else is.
+/// Every device event is in central's inbox once, and nothing else is. Returns (orders, events).
+async fn assert_exactly_once(central: &TestCentral, devices: &[(&str, Arc<Device>)]) -> (usize, usize) {
     let mut device_events = BTreeSet::new();
     let mut orders = 0;
-    for (_, device) in &devices {
+    for (_, device) in devices {
         let stats = device.store.outbox_stats().expect("stats");
         assert_eq!((stats.pending, stats.dead), (0, 0), "nothing pending or dead");
         for event in device.store.outbox(None, 1_000_000).expect("outbox") {
             assert_eq!(event.status, OutboxStatus::Sent);
             assert!(device_events.insert(event.event_id.to_string()));
         }
-        orders += device
-            .store
-            .orders(&OrderFilter { limit: 1_000_000, ..OrderFilter::default() })
-            .expect("orders")
-            .len();
+        orders += all_orders(device).len();
     }
     assert!(orders >= 1_000, "{orders} orders");
     let inbox: Vec<String> =
         sqlx::query_scalar("SELECT event_id FROM inbox").fetch_all(central.db.reader()).await.expect("inbox");
     assert_eq!(inbox.len(), device_events.len(), "central's inbox holds each event once");
+    let events = device_events.len();
     assert_eq!(inbox.into_iter().collect::<BTreeSet<_>>(), device_events);
+    (orders, events)
+}
 
-    // Central's stock is what the orders imply; each device sees exactly central's stock.
+/// Central's stock is what the orders imply; each device sees exactly central's stock.
+async fn assert_stock_follows_the_orders(central: &TestCentral, devices: &[(&str, Arc<Device>)]) {
     let mut expected: BTreeMap<(&str, &str), (i64, i64)> = BTreeMap::new();
     for store in ["AA", "BB"] {
         for sku in SKUS {
             expected.insert((store, sku), (RECEIVED, 0));
         }
     }
-    for (store, device) in &devices {
-        for order in
-            device.store.orders(&OrderFilter { limit: 1_000_000, ..OrderFilter::default() }).expect("orders")
-        {
+    for (store, device) in devices {
+        for order in all_orders(device) {
             for line in &order.lines {
-                let (on_hand, reserved) = expected
-                    .get_mut(&(*store, SKUS.iter().find(|s| **s == line.sku).copied().unwrap_or("?")))
-                    .expect("sku");
+                let sku = SKUS.iter().find(|s| **s == line.sku).copied().unwrap_or("?");
+                let (on_hand, reserved) = expected.get_mut(&(*store, sku)).expect("sku");
                 match (order.channel, order.status) {
                     (Channel::Counter, OrderStatus::Delivered)
                     | (Channel::Fulfilment, OrderStatus::Shipped) => *on_hand -= line.qty,
@@ -185,7 +191,7 @@ async fn run(backend: Backend) {
     for ((store, sku), want) in &expected {
         assert_eq!(central.level(store, sku).await, *want, "central's {sku} at {store}");
     }
-    for (store, device) in &devices {
+    for (store, device) in devices {
         for sku in SKUS {
             assert_eq!(
                 device.level(sku),
@@ -195,6 +201,4 @@ async fn run(backend: Backend) {
         }
         assert!(device.store.audit_stock().expect("audit").is_empty());
     }
-    eprintln!("{orders} orders, {} events, faults: {counts:?}", device_events.len());
-    central.stop().await;
 }

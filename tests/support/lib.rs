@@ -1,5 +1,6 @@
 //! Helpers shared by the cross-process tests in this folder.
 //!
+//! - [`api`]: central's HTTP API spoken as raw JSON, as a stranger would.
 //! - [`central`]: a real `storedesk-central` on a loopback port, on SQLite or on a fresh PostgreSQL
 //!   database (`STOREDESK_TEST_POSTGRES_URL`; a missing PostgreSQL fails the test unless
 //!   `STOREDESK_SKIP_POSTGRES=1` says to skip it on purpose).
@@ -9,6 +10,7 @@
 //! - `crash-child` (`crash_child.rs`): takes orders through their lives until it is killed.
 //! - `sync-child` (`sync_child.rs`): runs sync rounds for a device folder until done (or killed).
 
+pub mod api;
 pub mod central;
 pub mod device;
 pub mod fake_central;

@@ -34,77 +34,78 @@ pub fn engine(data_dir: &Path, store: Arc<Store>) -> anyhow::Result<SyncEngine> 
 pub fn run(data_dir: &Path, store: Store, command: SyncCommand) -> anyhow::Result<()> {
     let store = Arc::new(store);
     match command {
-        SyncCommand::Configure { central, token } => {
-            if token.trim().is_empty() {
-                bail!("the token is empty");
-            }
-            // Checks the URL's form before anything is saved.
-            CentralClient::new(&central, &token, Arc::new(LatencyRecorder::new()))?;
-            credentials::save_token(data_dir, &token)
-                .with_context(|| format!("cannot save the token in {}", data_dir.display()))?;
-            store.set_sync_value(keys::CENTRAL_URL, central.trim().trim_end_matches('/'))?;
-            eprintln!(
-                "this device syncs with {} (token saved in {})",
-                central.trim(),
-                credentials::token_path(data_dir).display()
-            );
-        }
-        SyncCommand::Status { json } => {
-            let status = engine::status(&store)?;
-            if json {
-                return output::json(&status);
-            }
-            println!("central:         {}", status.central_url.as_deref().unwrap_or("(not configured)"));
-            println!("online:          {}", if status.online { "yes" } else { "no" });
-            println!("pending events:  {}", status.pending);
-            println!("dead events:     {}", status.dead);
-            if let Some(age) = status.oldest_pending_age_s {
-                println!("oldest pending:  {age} s ago");
-            }
-            println!("last success:    {}", status.last_success_at.as_deref().unwrap_or("never"));
-            if let Some(error) = &status.last_error {
-                println!("last error:      {error}");
-            }
-            println!("feed cursor:     {}", status.cursor);
-        }
-        SyncCommand::Run { once, json } => {
+        SyncCommand::Configure { central, token } => configure(data_dir, &store, &central, &token),
+        SyncCommand::Status { json } => status(&store, json),
+        SyncCommand::Run { once: true, json } => run_once(&engine(data_dir, store.clone())?, json),
+        SyncCommand::Run { once: false, .. } => {
             let engine = engine(data_dir, store.clone())?;
-            let rt = runtime()?;
-            if once {
-                let report = rt.block_on(engine.round(true))?;
-                if json {
-                    output::json(&report)?;
-                } else {
-                    eprintln!(
-                        "pushed {} ({} settled, {} dead, {} to retry), pulled {} changes, cursor {}",
-                        report.pushed,
-                        report.sent,
-                        report.dead,
-                        report.retrying,
-                        report.pulled,
-                        report.cursor
-                    );
-                }
-                if let Some(error) = report.error {
-                    bail!("sync did not finish: {error}");
-                }
-                if !report.complete {
-                    bail!(
-                        "sync did not finish: some events are waiting to be retried (see `storedesk outbox list`)"
-                    );
-                }
-            } else {
-                let (stop, stopped) = tokio::sync::watch::channel(false);
-                rt.block_on(async {
-                    let ctrl_c = async {
-                        let _ = tokio::signal::ctrl_c().await;
-                        let _ = stop.send(true);
-                    };
-                    let (result, ()) = tokio::join!(engine.run(stopped), ctrl_c);
-                    result
-                })?;
-            }
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            runtime()?.block_on(async {
+                let ctrl_c = async {
+                    let _ = tokio::signal::ctrl_c().await;
+                    let _ = stop.send(true);
+                };
+                let (result, ()) = tokio::join!(engine.run(stopped), ctrl_c);
+                result
+            })?;
+            Ok(())
         }
+    }
+}
+
+fn configure(data_dir: &Path, store: &Store, central: &str, token: &str) -> anyhow::Result<()> {
+    if token.trim().is_empty() {
+        bail!("the token is empty");
+    }
+    // Checks the URL's form before anything is saved.
+    CentralClient::new(central, token, Arc::new(LatencyRecorder::new()))?;
+    credentials::save_token(data_dir, token)
+        .with_context(|| format!("cannot save the token in {}", data_dir.display()))?;
+    store.set_sync_value(keys::CENTRAL_URL, central.trim().trim_end_matches('/'))?;
+    eprintln!(
+        "this device syncs with {} (token saved in {})",
+        central.trim(),
+        credentials::token_path(data_dir).display()
+    );
+    Ok(())
+}
+
+fn status(store: &Store, json: bool) -> anyhow::Result<()> {
+    let status = engine::status(store)?;
+    if json {
+        return output::json(&status);
+    }
+    println!("central:         {}", status.central_url.as_deref().unwrap_or("(not configured)"));
+    println!("online:          {}", if status.online { "yes" } else { "no" });
+    println!("pending events:  {}", status.pending);
+    println!("dead events:     {}", status.dead);
+    if let Some(age) = status.oldest_pending_age_s {
+        println!("oldest pending:  {age} s ago");
+    }
+    println!("last success:    {}", status.last_success_at.as_deref().unwrap_or("never"));
+    if let Some(error) = &status.last_error {
+        println!("last error:      {error}");
+    }
+    println!("feed cursor:     {}", status.cursor);
+    Ok(())
+}
+
+/// One round past every backoff; an error exit when it did not finish.
+fn run_once(engine: &SyncEngine, json: bool) -> anyhow::Result<()> {
+    let report = runtime()?.block_on(engine.round(true))?;
+    if json {
+        output::json(&report)?;
+    } else {
+        eprintln!(
+            "pushed {} ({} settled, {} dead, {} to retry), pulled {} changes, cursor {}",
+            report.pushed, report.sent, report.dead, report.retrying, report.pulled, report.cursor
+        );
+    }
+    if let Some(error) = report.error {
+        bail!("sync did not finish: {error}");
+    }
+    if !report.complete {
+        bail!("sync did not finish: some events are waiting to be retried (see `storedesk outbox list`)");
     }
     Ok(())
 }

@@ -280,90 +280,47 @@ fn the_data_dir_comes_from_the_environment_when_not_given() {
     assert!(dir.path().join("storedesk.db").exists());
 }
 
+/// `report KIND --from FROM [--to TO] --format FORMAT --out OUT [more...]` as arguments.
+fn report_args<'a>(
+    kind: &'a str,
+    from: &'a str,
+    to: Option<&'a str>,
+    format: &'a str,
+    out: &'a str,
+    more: &[&'a str],
+) -> Vec<&'a str> {
+    let mut args = vec!["report", kind, "--from", from];
+    if let Some(to) = to {
+        args.extend(["--to", to]);
+    }
+    args.extend(["--format", format, "--out", out]);
+    args.extend_from_slice(more);
+    args
+}
+
 #[test]
 fn report_input_errors_are_one_line_and_write_nothing() {
     let cli = Cli::new();
     cli.set_up();
     let out = cli.dir.path().join("r.csv");
     let out = out.to_str().expect("path");
+    let sales =
+        |from, to, more: &[&'static str]| cli.fails(&report_args("sales", from, Some(to), "csv", out, more));
+    assert_eq!(sales("2026-12-01", "2026-11-01", &[]), "--from 2026-12-01 is after --to 2026-11-01");
     assert_eq!(
-        cli.fails(&[
-            "report",
-            "sales",
-            "--from",
-            "2026-12-01",
-            "--to",
-            "2026-11-01",
-            "--format",
-            "csv",
-            "--out",
-            out
-        ]),
-        "--from 2026-12-01 is after --to 2026-11-01"
-    );
-    assert_eq!(
-        cli.fails(&[
-            "report",
-            "sales",
-            "--from",
-            "2026-02-30",
-            "--to",
-            "2026-03-01",
-            "--format",
-            "csv",
-            "--out",
-            out
-        ]),
+        sales("2026-02-30", "2026-03-01", &[]),
         "--from \"2026-02-30\" is not a date (expected YYYY-MM-DD, e.g. 2026-11-27)"
     );
     assert!(
-        cli.fails(&["report", "orders", "--from", "2026-11-01", "--format", "csv", "--out", out])
-            .contains("--from and --to")
+        cli.fails(&report_args("orders", "2026-11-01", None, "csv", out, &[])).contains("--from and --to")
     );
-    assert!(
-        cli.fails(&[
-            "report",
-            "sales",
-            "--from",
-            "2026-11-01",
-            "--to",
-            "2026-11-02",
-            "--format",
-            "csv",
-            "--out",
-            out,
-            "--lang",
-            "fr"
-        ])
-        .contains("unknown language")
-    );
+    assert!(sales("2026-11-01", "2026-11-02", &["--lang", "fr"]).contains("unknown language"));
     let nowhere = cli.dir.path().join("missing").join("r.csv");
-    let message = cli.fails(&[
-        "report",
-        "sales",
-        "--from",
-        "2026-11-01",
-        "--to",
-        "2026-11-02",
-        "--format",
-        "csv",
-        "--out",
-        nowhere.to_str().expect("path"),
-    ]);
+    let nowhere = nowhere.to_str().expect("path");
+    let message = cli.fails(&report_args("sales", "2026-11-01", Some("2026-11-02"), "csv", nowhere, &[]));
     assert!(message.contains("does not exist"), "{message}");
     // An unknown format is refused by the argument parser, with a usage error.
-    let bad = cli.run(&[
-        "report",
-        "sales",
-        "--from",
-        "2026-11-01",
-        "--to",
-        "2026-11-02",
-        "--format",
-        "docx",
-        "--out",
-        out,
-    ]);
+    let bad = cli.run(&report_args("sales", "2026-11-01", Some("2026-11-02"), "docx", out, &[]));
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid value 'docx'"));
     assert!(!std::path::Path::new(out).exists());

@@ -75,6 +75,21 @@ fn device(
     Ok((store, client))
 }
 
+/// A central on loopback with the benchmark's catalog, and where its devices keep their data.
+struct Bench {
+    db: Db,
+    base: String,
+    scratch: std::path::PathBuf,
+    /// Codes unique per run, so a PostgreSQL database can be reused.
+    run_id: String,
+}
+
+impl Bench {
+    fn sku(&self, i: usize) -> String {
+        format!("B{}-{i:03}", self.run_id)
+    }
+}
+
 pub async fn run(
     events: usize,
     products: usize,
@@ -94,35 +109,63 @@ pub async fn run(
     let server = tokio::spawn(http::serve(db.clone(), listener, settings, async {
         let _ = stopped.await;
     }));
-    // Codes unique per run, so a PostgreSQL database can be reused.
-    let run_id = format!("{:04X}", fastrand_id());
-    let sku = |i: usize| format!("B{run_id}-{i:03}");
+    let bench =
+        Bench { db, base, scratch: scratch.path().to_path_buf(), run_id: format!("{:04X}", fastrand_id()) };
     let catalog: Vec<ProductInput> = (0..SKUS)
         .map(|i| ProductInput {
-            sku: sku(i),
+            sku: bench.sku(i),
             name: format!("Bench {i}"),
             price_minor: 100 + i as i64,
             active: true,
         })
         .collect();
-    catalog::upsert_products(&db, &catalog).await?;
+    catalog::upsert_products(&bench.db, &catalog).await?;
 
-    // 1. Push.
-    let (store_ref, token) = stores::add_store(&db, &format!("P{run_id}"), None, "CNY").await?;
+    let (push_seconds, mut batches) = push_phase(&bench, events).await?;
+    let raw_seconds = raw_ceiling(&bench.db, events).await?;
+    let (device_requests, device_errors, p50_us, p99_us) = devices_phase(&bench, devices).await?;
+    let (pulled_products, pull_seconds, pulled) = pull_phase(&bench, products).await?;
+
+    let _ = stop.send(());
+    let _ = server.await;
+    bench.db.close().await;
+    Ok(SyncBenchReport {
+        backend,
+        events,
+        push_events_per_s: events as f64 / push_seconds,
+        raw_insert_rows_per_s: events as f64 / raw_seconds,
+        push_ratio: raw_seconds / push_seconds,
+        push_batch_p50_ms: percentile_ms(&mut batches, 0.5),
+        push_batch_p99_ms: percentile_ms(&mut batches, 0.99),
+        products: pulled_products,
+        pull_seconds,
+        pull_rows_per_s: pulled as f64 / pull_seconds,
+        devices,
+        device_requests: device_requests as usize,
+        device_p50_ms: p50_us as f64 / 1000.0,
+        device_p99_ms: p99_us as f64 / 1000.0,
+        device_errors: device_errors as usize,
+    })
+}
+
+/// 1. A device with N pending `order_placed` events pushes them in batches: the seconds it took
+///    and each batch's time.
+async fn push_phase(bench: &Bench, events: usize) -> anyhow::Result<(f64, Vec<Duration>)> {
+    let (store_ref, token) = stores::add_store(&bench.db, &format!("P{}", bench.run_id), None, "CNY").await?;
     for i in 0..SKUS {
-        stock::receive(&db, &store_ref, &sku(i), (events * 2) as i64 + 10).await?;
+        stock::receive(&bench.db, &store_ref, &bench.sku(i), (events * 2) as i64 + 10).await?;
     }
-    let push_dir = scratch.path().join("push");
-    let (push_store, client) = device(&push_dir, &store_ref.code, &base, &token)?;
+    let (push_store, client) = device(&bench.scratch.join("push"), &store_ref.code, &bench.base, &token)?;
     SyncEngine::new(push_store.clone(), client.clone()).round(true).await?;
     for i in 0..events {
-        let line = parse_line(&format!("{}=1", sku(i % SKUS)))?;
-        push_store.place_order(NewOrder {
+        let line = parse_line(&format!("{}=1", bench.sku(i % SKUS)))?;
+        let order = NewOrder {
             channel: Channel::Fulfilment,
             lines: vec![line],
             customer: None,
             actor: "bench".into(),
-        })?;
+        };
+        push_store.place_order(order)?;
     }
     let policy = RetryPolicy { batch_size: BATCH, ..RetryPolicy::default() };
     let mut batches = Vec::new();
@@ -138,43 +181,48 @@ pub async fn run(
         }
         batches.push(t.elapsed());
     }
-    let push_seconds = started.elapsed().as_secs_f64();
+    let seconds = started.elapsed().as_secs_f64();
     let applied = push_store.outbox_stats()?;
     anyhow::ensure!(applied.pending == 0 && applied.dead == 0, "not every event was applied: {applied:?}");
+    Ok((seconds, batches))
+}
 
-    // Central's raw ceiling on the same database: multi-row inserts, one transaction per batch.
+/// Central's raw ceiling on the same database: multi-row inserts, one transaction per batch.
+async fn raw_ceiling(db: &Db, events: usize) -> anyhow::Result<f64> {
+    use storedesk_central::db::{Val, insert_many};
     sqlx::query("CREATE TABLE IF NOT EXISTS bench_raw (id BIGINT PRIMARY KEY, payload TEXT NOT NULL)")
         .execute(db.reader())
         .await?;
     sqlx::query("DELETE FROM bench_raw").execute(db.reader()).await?;
-    let raw_started = Instant::now();
+    let started = Instant::now();
     for chunk_start in (0..events).step_by(BATCH) {
-        let rows: Vec<Vec<storedesk_central::db::Val>> = (chunk_start..(chunk_start + BATCH).min(events))
-            .map(|i| {
-                vec![
-                    storedesk_central::db::Val::Int(i as i64),
-                    storedesk_central::db::Val::Text(format!("event {i} of the raw ceiling")),
-                ]
-            })
+        let rows: Vec<Vec<Val>> = (chunk_start..(chunk_start + BATCH).min(events))
+            .map(|i| vec![Val::Int(i as i64), Val::Text(format!("event {i} of the raw ceiling"))])
             .collect();
         let mut tx = db.begin().await?;
-        storedesk_central::db::insert_many(&mut tx, "INSERT INTO bench_raw (id, payload)", &rows, "").await?;
+        insert_many(&mut tx, "INSERT INTO bench_raw (id, payload)", &rows, "").await?;
         tx.commit().await?;
     }
-    let raw_seconds = raw_started.elapsed().as_secs_f64();
+    let seconds = started.elapsed().as_secs_f64();
     sqlx::query("DROP TABLE bench_raw").execute(db.reader()).await?;
+    Ok(seconds)
+}
 
-    // 2. Devices at once, all recording into one histogram.
+/// 2. D devices at once, each selling at the counter and syncing, all recording into one
+///    histogram: (requests, errors, p50 µs, p99 µs).
+async fn devices_phase(bench: &Bench, devices: usize) -> anyhow::Result<(u64, u64, u64, u64)> {
     let recorder = Arc::new(LatencyRecorder::new());
     let mut tasks = Vec::new();
     for d in 0..devices {
-        let (store_ref, token) = stores::add_store(&db, &format!("D{run_id}{d:03}"), None, "CNY").await?;
+        let (store_ref, token) =
+            stores::add_store(&bench.db, &format!("D{}{d:03}", bench.run_id), None, "CNY").await?;
         for i in 0..SKUS {
-            stock::receive(&db, &store_ref, &sku(i), 1_000).await?;
+            stock::receive(&bench.db, &store_ref, &bench.sku(i), 1_000).await?;
         }
-        let (store, _) = device(&scratch.path().join(format!("device-{d}")), &store_ref.code, &base, &token)?;
-        let client = CentralClient::new(&base, &token, recorder.clone())?;
-        let item = sku(d % SKUS);
+        let (store, _) =
+            device(&bench.scratch.join(format!("device-{d}")), &store_ref.code, &bench.base, &token)?;
+        let client = CentralClient::new(&bench.base, &token, recorder.clone())?;
+        let item = bench.sku(d % SKUS);
         tasks.push(tokio::spawn(async move {
             let engine = SyncEngine::new(store.clone(), client);
             for _ in 0..10 {
@@ -189,54 +237,38 @@ pub async fn run(
     for task in tasks {
         task.await?;
     }
-    let (device_requests, device_errors, p50_us, p99_us) = recorder.overall();
+    Ok(recorder.overall())
+}
 
-    // 3. Initial pull of M products.
+/// 3. M products added at central, a new device reads the feed to its end: (products it has,
+///    seconds, changes pulled).
+async fn pull_phase(bench: &Bench, products: usize) -> anyhow::Result<(usize, f64, usize)> {
     let mut added = 0;
     while added < products {
         let chunk: Vec<ProductInput> = (added..(added + 5_000).min(products))
             .map(|i| ProductInput {
-                sku: format!("M{run_id}-{i:06}"),
+                sku: format!("M{}-{i:06}", bench.run_id),
                 name: format!("Catalog item {i} 商品"),
                 price_minor: 100 + (i % 900) as i64,
                 active: true,
             })
             .collect();
         added += chunk.len();
-        catalog::upsert_products(&db, &chunk).await?;
+        catalog::upsert_products(&bench.db, &chunk).await?;
     }
-    let (pull_ref, pull_token) = stores::add_store(&db, &format!("Q{run_id}"), None, "CNY").await?;
-    let (pull_store, pull_client) = device(&scratch.path().join("pull"), &pull_ref.code, &base, &pull_token)?;
-    let pull_started = Instant::now();
+    let (pull_ref, pull_token) =
+        stores::add_store(&bench.db, &format!("Q{}", bench.run_id), None, "CNY").await?;
+    let (pull_store, pull_client) =
+        device(&bench.scratch.join("pull"), &pull_ref.code, &bench.base, &pull_token)?;
+    let started = Instant::now();
     let report = SyncEngine::new(pull_store.clone(), pull_client).round(true).await?;
-    let pull_seconds = pull_started.elapsed().as_secs_f64();
+    let seconds = started.elapsed().as_secs_f64();
     if let Some(error) = report.error {
         anyhow::bail!("the initial pull failed: {error}");
     }
     let pulled_products = pull_store.products()?.len();
     anyhow::ensure!(pulled_products >= products, "pulled {pulled_products} products, expected {products}");
-
-    let _ = stop.send(());
-    let _ = server.await;
-    db.close().await;
-    let mut batch_samples = batches;
-    Ok(SyncBenchReport {
-        backend,
-        events,
-        push_events_per_s: events as f64 / push_seconds,
-        raw_insert_rows_per_s: events as f64 / raw_seconds,
-        push_ratio: raw_seconds / push_seconds,
-        push_batch_p50_ms: percentile_ms(&mut batch_samples, 0.5),
-        push_batch_p99_ms: percentile_ms(&mut batch_samples, 0.99),
-        products: pulled_products,
-        pull_seconds,
-        pull_rows_per_s: report.pulled as f64 / pull_seconds,
-        devices,
-        device_requests: device_requests as usize,
-        device_p50_ms: p50_us as f64 / 1000.0,
-        device_p99_ms: p99_us as f64 / 1000.0,
-        device_errors: device_errors as usize,
-    })
+    Ok((pulled_products, seconds, report.pulled))
 }
 
 /// A counter sale of one unit, paid and handed over.

@@ -66,60 +66,76 @@ pub fn parse(
         };
         error(line, "-", message)
     };
-    let headers = reader.headers().map_err(csv_error)?.clone();
-    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let (Some(sku_at), Some(name_at), Some(price_at)) = (column("sku"), column("name"), column("price"))
-    else {
-        let expected = match stock {
-            Stock::Optional => "sku, name, price and optionally stock",
-            Stock::Ignored => "sku, name and price",
-        };
-        return Err(error(
-            1,
-            "header",
-            format!(
-                "the header must name {expected} (found: {})",
-                headers.iter().collect::<Vec<_>>().join(",")
-            ),
-        ));
-    };
-    let stock_at = match stock {
-        Stock::Optional => column("stock"),
-        Stock::Ignored => None,
-    };
+    let columns =
+        Columns::find(reader.headers().map_err(csv_error)?, stock).map_err(|m| error(1, "header", m))?;
     let mut seen = HashSet::new();
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(csv_error)?;
         let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let row = columns
+            .read(&record, line, currency)
+            .map_err(|(column, message)| error(line, column, message))?;
+        if !seen.insert(row.sku.clone()) {
+            return Err(error(line, "sku", format!("SKU {} appears more than once", row.sku)));
+        }
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// Where each column is in the file.
+struct Columns {
+    sku: usize,
+    name: usize,
+    price: usize,
+    stock: Option<usize>,
+}
+
+impl Columns {
+    fn find(headers: &csv::StringRecord, stock: Stock) -> Result<Columns, String> {
+        let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+        let (Some(sku), Some(name), Some(price)) = (column("sku"), column("name"), column("price")) else {
+            let expected = match stock {
+                Stock::Optional => "sku, name, price and optionally stock",
+                Stock::Ignored => "sku, name and price",
+            };
+            return Err(format!(
+                "the header must name {expected} (found: {})",
+                headers.iter().collect::<Vec<_>>().join(",")
+            ));
+        };
+        let stock = match stock {
+            Stock::Optional => column("stock"),
+            Stock::Ignored => None,
+        };
+        Ok(Columns { sku, name, price, stock })
+    }
+
+    /// One row, checked; an error names its column.
+    fn read(
+        &self,
+        record: &csv::StringRecord,
+        line: u64,
+        currency: Currency,
+    ) -> Result<CatalogRow, (&'static str, String)> {
         let field = |at: usize| record.get(at).unwrap_or("");
-        let sku = Sku::parse(field(sku_at)).map_err(|e| error(line, "sku", e.to_string()))?;
-        if !seen.insert(sku.clone()) {
-            return Err(error(line, "sku", format!("SKU {sku} appears more than once")));
-        }
-        let name = field(name_at).to_string();
+        let sku = Sku::parse(field(self.sku)).map_err(|e| ("sku", e.to_string()))?;
+        let name = field(self.name).to_string();
         if name.is_empty() {
-            return Err(error(line, "name", "the name is empty".into()));
+            return Err(("name", "the name is empty".into()));
         }
-        let price_minor =
-            currency.parse_major(field(price_at)).map_err(|e| error(line, "price", e.to_string()))?;
+        let price_minor = currency.parse_major(field(self.price)).map_err(|e| ("price", e.to_string()))?;
         if price_minor < 0 {
-            return Err(error(line, "price", "the price is negative".into()));
+            return Err(("price", "the price is negative".into()));
         }
-        let stock = match stock_at.map(field).filter(|s| !s.is_empty()) {
+        let stock = match self.stock.map(field).filter(|s| !s.is_empty()) {
             None => None,
             Some(text) => match text.parse::<i64>() {
                 Ok(n) if n >= 0 => Some(n),
-                _ => {
-                    return Err(error(
-                        line,
-                        "stock",
-                        format!("{text:?} is not a whole number of units (0 or more)"),
-                    ));
-                }
+                _ => return Err(("stock", format!("{text:?} is not a whole number of units (0 or more)"))),
             },
         };
-        rows.push(CatalogRow { line, sku, name, price_minor, stock });
+        Ok(CatalogRow { line, sku, name, price_minor, stock })
     }
-    Ok(rows)
 }

@@ -37,35 +37,9 @@ pub struct UpsertSummary {
 
 /// Adds or changes products in one transaction; unchanged ones keep their version.
 pub async fn upsert_products(db: &Db, products: &[ProductInput]) -> Result<UpsertSummary> {
-    let mut skus = Vec::with_capacity(products.len());
-    for (i, p) in products.iter().enumerate() {
-        skus.push(
-            storedesk_domain::Sku::parse(&p.sku)
-                .map_err(|e| CentralError::invalid(format!("products[{i}].sku"), e.to_string()))?,
-        );
-        if p.name.trim().is_empty() {
-            return Err(CentralError::invalid(format!("products[{i}].name"), "the name is empty"));
-        }
-        if p.price_minor < 0 {
-            return Err(CentralError::invalid(format!("products[{i}].price_minor"), "the price is negative"));
-        }
-    }
+    let skus = validate(products)?;
     let mut tx = db.begin().await?;
-    let mut current: HashMap<String, (String, i64, i64, bool)> = HashMap::new();
-    for chunk in products.chunks(1000) {
-        let sql = format!(
-            "SELECT sku, name, price_minor, version, active FROM products WHERE sku IN ({})",
-            placeholders(&tx, 1, chunk.len())
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for p in chunk {
-            query = query.bind(p.sku.clone());
-        }
-        for row in query.fetch_all(&mut *tx).await? {
-            let active: i64 = row.try_get(4)?;
-            current.insert(row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?, row.try_get(3)?, active != 0));
-        }
-    }
+    let mut current = current_versions(&mut tx, products).await?;
     let mut summary = UpsertSummary::default();
     let mut rows = Vec::new();
     let mut entries = Vec::new();
@@ -96,16 +70,14 @@ pub async fn upsert_products(db: &Db, products: &[ProductInput]) -> Result<Upser
             Val::Int(i64::from(p.active)),
             Val::Int(now),
         ]);
-        entries.push(Entry {
-            store_id: None,
-            body: ChangeBody::Product(ProductChange {
-                sku,
-                name: p.name.clone(),
-                price_minor: p.price_minor,
-                version,
-                active: p.active,
-            }),
-        });
+        let change = ProductChange {
+            sku,
+            name: p.name.clone(),
+            price_minor: p.price_minor,
+            version,
+            active: p.active,
+        };
+        entries.push(Entry { store_id: None, body: ChangeBody::Product(change) });
     }
     insert_many(
         &mut tx,
@@ -118,6 +90,48 @@ pub async fn upsert_products(db: &Db, products: &[ProductInput]) -> Result<Upser
     feed::append(&mut tx, &entries).await?;
     tx.commit().await?;
     Ok(summary)
+}
+
+/// Every product's SKU, checked with its name and price; a bad one names its row.
+fn validate(products: &[ProductInput]) -> Result<Vec<storedesk_domain::Sku>> {
+    let mut skus = Vec::with_capacity(products.len());
+    for (i, p) in products.iter().enumerate() {
+        let field = |name: &str| format!("products[{i}].{name}");
+        skus.push(
+            storedesk_domain::Sku::parse(&p.sku)
+                .map_err(|e| CentralError::invalid(field("sku"), e.to_string()))?,
+        );
+        if p.name.trim().is_empty() {
+            return Err(CentralError::invalid(field("name"), "the name is empty"));
+        }
+        if p.price_minor < 0 {
+            return Err(CentralError::invalid(field("price_minor"), "the price is negative"));
+        }
+    }
+    Ok(skus)
+}
+
+/// What central has now of these SKUs: name, price, version, active.
+async fn current_versions(
+    conn: &mut sqlx::AnyConnection,
+    products: &[ProductInput],
+) -> Result<HashMap<String, (String, i64, i64, bool)>> {
+    let mut current = HashMap::new();
+    for chunk in products.chunks(1000) {
+        let sql = format!(
+            "SELECT sku, name, price_minor, version, active FROM products WHERE sku IN ({})",
+            placeholders(conn, 1, chunk.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for p in chunk {
+            query = query.bind(p.sku.clone());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let active: i64 = row.try_get(4)?;
+            current.insert(row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?, row.try_get(3)?, active != 0));
+        }
+    }
+    Ok(current)
 }
 
 /// Every product, ordered by SKU.

@@ -35,7 +35,7 @@ pub fn orders(
             return Err(ReportError::Format("no sheet".into()));
         };
         *rows += 1;
-        write_line(wb.worksheet_from_name(name).map_err(xlsx)?, &f, ctx, *rows, &l)?;
+        write_line(wb.worksheet_from_name(name).map_err(xlsx)?, &f, ctx, *rows, l)?;
         qty += l.qty;
         amount += l.qty * l.unit_price_minor;
         Ok(())

@@ -15,63 +15,24 @@ impl Work<'_> {
     /// Writes everything back and appends the feed entries. Returns the feed id of each touched
     /// SKU's snapshot.
     pub async fn flush(self, conn: &mut sqlx::AnyConnection) -> Result<HashMap<String, i64>> {
-        let store_id = self.store.id;
         let count = self.touched.len() + self.others.len() + self.conflicts.len();
         let mut snapshot_ids = HashMap::new();
+        let mut conflict_rows = Vec::new();
         if count > 0 {
             let first = feed::allocate(&mut *conn, count).await?;
-            let mut entries = Vec::with_capacity(count);
-            for (i, sku) in self.touched.iter().enumerate() {
-                let cell = &self.stock[sku];
-                snapshot_ids.insert(sku.clone(), first + i as i64);
-                entries.push(Entry {
-                    store_id: Some(store_id),
-                    body: ChangeBody::Stock(StockSnapshot {
-                        sku: wire_sku(sku)?,
-                        on_hand: cell.on_hand,
-                        reserved: cell.reserved,
-                    }),
-                });
-            }
-            for body in self.others {
-                entries.push(Entry { store_id: Some(store_id), body });
-            }
-            let mut conflict_rows = Vec::new();
-            for (id, sku, shortfall, message) in self.conflicts {
-                let conflict_id = first + entries.len() as i64;
-                conflict_rows.push(vec![
-                    Val::Int(conflict_id),
-                    Val::Int(store_id),
-                    Val::Text(id.to_string()),
-                    Val::Text(sku.clone()),
-                    Val::Int(shortfall),
-                    Val::Text(message.clone()),
-                    Val::Int(self.now),
-                ]);
-                entries.push(Entry {
-                    store_id: Some(store_id),
-                    body: ChangeBody::Conflict(ConflictChange {
-                        conflict_id,
-                        order_id: id,
-                        sku: wire_sku(&sku)?,
-                        shortfall,
-                        message,
-                    }),
-                });
-            }
+            let (entries, ids, rows) = self.feed_entries(first)?;
+            (snapshot_ids, conflict_rows) = (ids, rows);
             feed::write(&mut *conn, first, &entries).await?;
-            // Orders first: conflicts refer to them.
-            write_orders(&mut *conn, &self.orders).await?;
-            insert_many(
-                &mut *conn,
-                "INSERT INTO conflicts (id, store_id, order_id, sku, shortfall, message, created_at)",
-                &conflict_rows,
-                "",
-            )
-            .await?;
-        } else {
-            write_orders(&mut *conn, &self.orders).await?;
         }
+        // Orders first: conflicts refer to them.
+        write_orders(&mut *conn, &self.orders).await?;
+        insert_many(
+            &mut *conn,
+            "INSERT INTO conflicts (id, store_id, order_id, sku, shortfall, message, created_at)",
+            &conflict_rows,
+            "",
+        )
+        .await?;
         insert_many(
             &mut *conn,
             "INSERT INTO payments (order_id, method, amount_minor, at)",
@@ -84,7 +45,12 @@ impl Work<'_> {
             .iter()
             .filter(|(_, c)| c.dirty)
             .map(|(sku, c)| {
-                vec![Val::Int(store_id), Val::Text(sku.clone()), Val::Int(c.on_hand), Val::Int(c.reserved)]
+                vec![
+                    Val::Int(self.store.id),
+                    Val::Text(sku.clone()),
+                    Val::Int(c.on_hand),
+                    Val::Int(c.reserved),
+                ]
             })
             .collect();
         insert_many(
@@ -95,6 +61,45 @@ impl Work<'_> {
         )
         .await?;
         Ok(snapshot_ids)
+    }
+
+    /// The feed entries from `first` on: each touched SKU's snapshot, the other changes, then the
+    /// conflicts (whose ids are their feed ids); with the snapshot id per SKU and the conflict rows.
+    #[allow(clippy::type_complexity)]
+    fn feed_entries(&self, first: i64) -> Result<(Vec<Entry>, HashMap<String, i64>, Vec<Vec<Val>>)> {
+        let store_id = Some(self.store.id);
+        let mut entries = Vec::with_capacity(self.touched.len() + self.others.len() + self.conflicts.len());
+        let mut snapshot_ids = HashMap::new();
+        for (sku, id) in self.touched.iter().zip(first..) {
+            let cell = &self.stock[sku];
+            snapshot_ids.insert(sku.clone(), id);
+            let snapshot =
+                StockSnapshot { sku: wire_sku(sku)?, on_hand: cell.on_hand, reserved: cell.reserved };
+            entries.push(Entry { store_id, body: ChangeBody::Stock(snapshot) });
+        }
+        entries.extend(self.others.iter().map(|body| Entry { store_id, body: body.clone() }));
+        let mut conflict_rows = Vec::new();
+        for (id, sku, shortfall, message) in &self.conflicts {
+            let conflict_id = first + entries.len() as i64;
+            conflict_rows.push(vec![
+                Val::Int(conflict_id),
+                Val::Int(self.store.id),
+                Val::Text(id.to_string()),
+                Val::Text(sku.clone()),
+                Val::Int(*shortfall),
+                Val::Text(message.clone()),
+                Val::Int(self.now),
+            ]);
+            let conflict = ConflictChange {
+                conflict_id,
+                order_id: *id,
+                sku: wire_sku(sku)?,
+                shortfall: *shortfall,
+                message: message.clone(),
+            };
+            entries.push(Entry { store_id, body: ChangeBody::Conflict(conflict) });
+        }
+        Ok((entries, snapshot_ids, conflict_rows))
     }
 }
 
