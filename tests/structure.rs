@@ -259,7 +259,11 @@ fn a_cycle_through_items_of_sibling_files_is_found() {
     let folder = found.iter().find(|(f, _)| f == "order/").expect("the order folder");
     assert!(find_cycle(&folder.1).is_some(), "states -> transition -> states: {:?}", folder.1);
     let top = &found[0].1;
-    assert_eq!(top.get("stock"), Some(&BTreeSet::from(["order".to_string()])), "crate::Transition is order's");
+    assert_eq!(
+        top.get("stock"),
+        Some(&BTreeSet::from(["order".to_string()])),
+        "crate::Transition is order's"
+    );
 }
 
 #[test]

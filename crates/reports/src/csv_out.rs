@@ -147,11 +147,7 @@ pub fn stock(
 ) -> Result<u64, ReportError> {
     let t = ctx.texts;
     let mut w = open(file, bom)?;
-    row(
-        &mut w,
-        control,
-        &[t.sku, t.name, t.on_hand, t.reserved, t.available, t.price, t.value, t.low_stock],
-    )?;
+    row(&mut w, control, &t.stock_columns())?;
     for r in &s.rows {
         let mark = if r.low { t.low_stock_mark } else { "" };
         row(
@@ -199,23 +195,7 @@ pub fn orders(
 ) -> Result<u64, ReportError> {
     let t = ctx.texts;
     let mut w = open(file, bom)?;
-    row(
-        &mut w,
-        control,
-        &[
-            t.number,
-            t.created,
-            t.channel,
-            t.status,
-            t.customer,
-            t.sku,
-            t.name,
-            t.quantity,
-            t.unit_price,
-            t.line_amount,
-            t.order_total,
-        ],
-    )?;
+    row(&mut w, control, &t.order_line_columns())?;
     snapshot.order_lines(ctx.period, |l| {
         row(
             &mut w,

@@ -165,6 +165,37 @@ pub fn texts(lang: Lang) -> &'static Texts {
 }
 
 impl Texts {
+    /// The stock report's columns (CSV and XLSX).
+    pub fn stock_columns(&self) -> [&'static str; 8] {
+        [
+            self.sku,
+            self.name,
+            self.on_hand,
+            self.reserved,
+            self.available,
+            self.price,
+            self.value,
+            self.low_stock,
+        ]
+    }
+
+    /// The orders report's columns, one row per order line (CSV and XLSX).
+    pub fn order_line_columns(&self) -> [&'static str; 11] {
+        [
+            self.number,
+            self.created,
+            self.channel,
+            self.status,
+            self.customer,
+            self.sku,
+            self.name,
+            self.quantity,
+            self.unit_price,
+            self.line_amount,
+            self.order_total,
+        ]
+    }
+
     pub fn title(&self, kind: ReportKind) -> &'static str {
         match kind {
             ReportKind::Sales => self.sales_title,

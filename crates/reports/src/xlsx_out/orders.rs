@@ -47,19 +47,7 @@ pub fn orders(
 
 fn new_sheet(wb: &mut Workbook, f: &Formats, ctx: &Context, n: usize) -> Result<String, ReportError> {
     let t = ctx.texts;
-    let titles = [
-        t.number,
-        t.created,
-        t.channel,
-        t.status,
-        t.customer,
-        t.sku,
-        t.name,
-        t.quantity,
-        t.unit_price,
-        t.line_amount,
-        t.order_total,
-    ];
+    let titles = t.order_line_columns();
     let name = if n == 1 { t.orders_title.to_string() } else { format!("{} {n}", t.orders_title) };
     let ws = wb.add_worksheet_with_constant_memory().map_err(xlsx)?.set_name(&name).map_err(xlsx)?;
     header(ws, f, &titles)?;

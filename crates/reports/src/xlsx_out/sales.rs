@@ -73,9 +73,7 @@ fn by_day_sheet(
         control.row()?;
         ws.write_datetime_with_format(r, 0, super::date_cell(d.date)?, &f.date).map_err(xlsx)?;
         put_count(ws, f, r, 1, d.paid_orders)?;
-        put_money(ws, f, ctx, r, 2, d.gross_minor)?;
-        put_money(ws, f, ctx, r, 3, d.refunds_minor)?;
-        put_money(ws, f, ctx, r, 4, d.net_minor)?;
+        put_flows(ws, f, ctx, r, [d.gross_minor, d.refunds_minor, d.net_minor])?;
     }
     let tot = &s.totals;
     let sums = [0, tot.paid_orders, tot.gross_minor, tot.refunds_minor, tot.net_minor];
@@ -140,13 +138,25 @@ fn by_method_sheet(
         control.row()?;
         ws.write_string(r, 0, text::method(ctx.lang, &m.method)).map_err(xlsx)?;
         put_count(ws, f, r, 1, m.payments)?;
-        put_money(ws, f, ctx, r, 2, m.gross_minor)?;
-        put_money(ws, f, ctx, r, 3, m.refunds_minor)?;
-        put_money(ws, f, ctx, r, 4, m.net_minor)?;
+        put_flows(ws, f, ctx, r, [m.gross_minor, m.refunds_minor, m.net_minor])?;
     }
     let tot = &s.totals;
     let sums = [0, tot.paid_orders, tot.gross_minor, tot.refunds_minor, tot.net_minor];
     finish_table(ws, f, ctx, &MONEY_TABLE, s.by_method.len() as u32, &sums)
+}
+
+/// Gross, refunds and net in columns 2 to 4 of row `r`.
+fn put_flows(
+    ws: &mut Worksheet,
+    f: &Formats,
+    ctx: &Context,
+    r: u32,
+    flows: [i64; 3],
+) -> Result<(), ReportError> {
+    for (c, minor) in (2..).zip(flows) {
+        put_money(ws, f, ctx, r, c, minor)?;
+    }
+    Ok(())
 }
 
 pub fn stock(
@@ -159,7 +169,7 @@ pub fn stock(
     let f = Formats::new(ctx);
     let mut wb = Workbook::new();
     let ws = sheet(&mut wb, t.stock_title)?;
-    header(ws, &f, &[t.sku, t.name, t.on_hand, t.reserved, t.available, t.price, t.value, t.low_stock])?;
+    header(ws, &f, &t.stock_columns())?;
     ws.set_column_width(1, 36).map_err(xlsx)?;
     for (r, row) in (1..).zip(&s.rows) {
         control.row()?;
