@@ -1,28 +1,41 @@
 //! The device's store: everything Storedesk keeps on the store's machine, in one SQLite file.
 //!
+//! Foundations (depend on nothing else here):
 //! - [`db`]: opening the database — WAL, foreign keys, busy timeout, `synchronous`, migrations
 //!   (from `migrations/device/`), refusal of databases newer than the program.
+//! - [`error`]: the one error type; `sql`: enums in and out of columns ([`storedesk_domain::Named`]),
+//!   one conversion error.
 //! - [`settings`]: the store's identity (code, name, currency, time zone).
-//! - [`catalog`]: products with their versions, the in-memory catalog cache, CSV import.
+//! - [`sync_state`]: the small key/value state (central's URL, the feed cursor, last success and
+//!   error, preferences).
+//!
+//! The store's data:
+//! - [`outbox`]: the transactional outbox, the queue of events for central (a leaf: it knows
+//!   nothing of what answers do).
 //! - [`stock`]: stock levels and the stock ledger; operator adjustments.
-//! - [`orders`]: placing orders and moving them through the state machine. Every step writes its
-//!   status, timeline row, stock and ledger rows, payments and outbox row in ONE transaction.
-//! - [`outbox`]: the transactional outbox, the queue of events for central (depends on nothing
-//!   above it).
-//! - [`relay`]: the [`relay::Relay`] interface the sync engine implements, and recording its
-//!   answers: retry with backoff, dead letters, the saga's steps.
+//! - [`catalog`]: products with their versions, the in-memory catalog cache and its rules, CSV
+//!   import, the catalog search, a product's low-stock threshold.
+//! - [`orders`]: placing orders and moving them through the state machine (`model`, `place`,
+//!   `step`, `effects`, `payments`, `announce`, `read`). Every step writes its status, timeline
+//!   row, stock and ledger rows, payments and outbox row in ONE transaction.
+//! - [`attention`]: items an operator has to decide on; [`latency`]: per-minute latency rollups.
+//!
+//! Talking to central (above the data):
+//! - `answer`: central's answer to one pushed event; `saga`: what it does here (confirm, or
+//!   compensate and hold).
+//! - [`relay`]: the [`relay::Relay`] interface the sync engine implements, pushing due events and
+//!   recording the answers: retry with backoff, dead letters, batches refused whole split.
 //! - [`feed`]: applying central's change feed (products, stock snapshots, allocated orders,
-//!   conflicts) and the device's stock view: central's snapshot with local changes replayed on top.
-//! - [`latency`]: per-minute latency rollups (central calls, local commands).
-//! - `saga`: what central's answer to an event does here (confirm, or compensate and hold).
-//! - [`attention`]: items an operator has to decide on.
-//! - [`views`]: what the app's screens read — dashboard figures, pages of the orders list,
-//!   catalog search from the cache, preferences.
+//!   conflicts); `stock_view`: central's snapshot with the device's uncounted events on top.
+//!
+//! Reading for screens and reports:
+//! - [`views`]: the dashboard's figures, pages of the orders list, preferences.
 //! - [`reporting`]: a read-only snapshot for reports (streams large results).
 //!
 //! The rules themselves (which transitions exist, what they do to stock) live in
 //! `storedesk-domain`; this crate applies them to the database and must not invent its own.
-//! No printing: diagnostics go through `tracing`.
+//! No printing: diagnostics go through `tracing`. Blocking work (locks, fsyncs) runs where the
+//! caller runs it; async callers use [`Store::in_background`].
 
 mod answer;
 pub mod attention;

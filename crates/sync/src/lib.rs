@@ -10,7 +10,10 @@
 //! - [`credentials`]: where the device token is kept when no OS keychain is available.
 //!
 //! The outbox rules (order, backoff, dead letters) and what central's answers do belong to
-//! `storedesk-store`; this crate only carries events and changes over the network.
+//! `storedesk-store`; this crate only carries events and changes over the network, and reads
+//! central's answers into types: an answer it cannot read is an error (`RelayError::Unreadable`,
+//! `PushResult::Unreadable`), never a default. The store's work runs off the async workers
+//! (`Store::in_background`).
 
 pub mod client;
 pub mod credentials;

@@ -4,9 +4,12 @@
 //! - [`catalog`]: the shared product catalog with versions.
 //! - [`stock`]: per-store authoritative stock; receipts.
 //! - [`orders`]: orders placed on the central platform and allocated to a store.
-//! - [`events`]: applying a store's pushed events, exactly once, in order per aggregate.
+//! - [`events`]: applying a store's pushed events, exactly once, in order per aggregate
+//!   (`validate`, `inbox`, `sequence`, `apply`: one function per event kind).
 //! - [`feed`]: the change feed and its cursor.
 //! - [`conflicts`]: reservations central could not honour.
+//! - `work`: a unit of work over one store's stock and orders inside one transaction (orders keep
+//!   the domain's `OrderStatus` and `Channel`), its conflicts and its write-back.
 
 pub mod catalog;
 pub mod conflicts;
