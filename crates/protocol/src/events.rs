@@ -213,10 +213,11 @@ impl<'de> Deserialize<'de> for Envelope {
             aggregate_seq: i64,
             created_at: Timestamp,
             kind: EventKind,
-            payload: serde_json::Value,
+            payload: Box<serde_json::value::RawValue>,
         }
         let raw = Raw::deserialize(deserializer)?;
-        let body = EventBody::from_payload(raw.kind, raw.payload).map_err(serde::de::Error::custom)?;
+        let mut payload = serde_json::Deserializer::from_str(raw.payload.get());
+        let body = EventBody::read(raw.kind, &mut payload).map_err(serde::de::Error::custom)?;
         Ok(Envelope {
             event_id: raw.event_id,
             aggregate: raw.aggregate,
@@ -231,7 +232,21 @@ impl EventBody {
     /// The body of an event of `kind` from its payload (the outbox keeps the two apart). An error
     /// names the field it is about: `payload.lines[0].qty: quantity "0" is invalid ...`.
     pub fn from_payload(kind: EventKind, payload: serde_json::Value) -> Result<Self, String> {
-        fn read<T: serde::de::DeserializeOwned>(payload: serde_json::Value) -> Result<T, String> {
+        Self::read(kind, payload)
+    }
+
+    /// The body of `kind` from any JSON deserializer of its payload (a parsed value, or the
+    /// request's text itself), an error naming the field's path.
+    fn read<'de, D>(kind: EventKind, payload: D) -> Result<Self, String>
+    where
+        D: serde::Deserializer<'de>,
+        D::Error: std::fmt::Display,
+    {
+        fn read<'de, T: Deserialize<'de>, D>(payload: D) -> Result<T, String>
+        where
+            D: serde::Deserializer<'de>,
+            D::Error: std::fmt::Display,
+        {
             serde_path_to_error::deserialize(payload).map_err(|e| match e.path().to_string().as_str() {
                 "." => format!("payload: {}", e.inner()),
                 path => format!("payload.{path}: {}", e.inner()),
