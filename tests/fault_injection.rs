@@ -1,20 +1,23 @@
-//! Three devices of two stores place, pay, ship and cancel more than 1,000 orders through a proxy
-//! that drops connections, delays, answers 502/503/429, resets in mid-answer, truncates bodies,
-//! delivers requests twice and loses answers after central applied them. At the end every event
-//! was applied exactly once at central, central's stock is what the events imply, each device's
-//! stock view equals central's for its store, and nothing is pending. On SQLite and PostgreSQL.
+//! Three tills of one store and one of another place, pay, ship and cancel more than 1,000 orders
+//! of the same SKUs and adjust their stock, through a proxy that drops connections, delays,
+//! answers 502/503/429, resets in mid-answer, truncates bodies, delivers requests twice and loses
+//! answers after central applied them — on PostgreSQL with two central replicas behind the proxy
+//! (requests alternate between them), on SQLite with one. At the end every event was applied
+//! exactly once at central, central's stock is what the events imply, each till's stock view
+//! equals central's for its store, no human number is given twice in a store, and nothing is
+//! pending or dead.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use storedesk_domain::{Channel, OrderEvent, OrderStatus};
+use storedesk_domain::{AdjustReason, Channel, LedgerReason, OrderEvent, OrderStatus};
 use storedesk_store::orders::OrderFilter;
 use storedesk_store::outbox::OutboxStatus;
 use storedesk_tests::central::{Backend, TestCentral};
 use storedesk_tests::device::Device;
 use storedesk_tests::proxy::{FAULTS, Plan, Proxy};
 
-const ORDERS_PER_DEVICE: usize = 350;
+const ORDERS_PER_DEVICE: usize = 270;
 const PER_ROUND: usize = 25;
 const SKUS: [&str; 3] = ["TEA", "CUP", "POT"];
 const RECEIVED: i64 = 100_000;
@@ -60,10 +63,18 @@ async fn work(device: Arc<Device>, seed: u64) {
 }
 
 /// `n` random orders: counter sales handed over, fulfilment orders paid, now and then one
-/// cancelled unpaid.
+/// cancelled unpaid; and after every few, a receipt or damage of one of the same SKUs.
 fn take_orders(device: &Device, rng: &mut fastrand::Rng, n: usize) {
     for _ in 0..n {
         let sku = SKUS[rng.usize(..SKUS.len())];
+        if rng.u8(..4) == 0 {
+            let (delta, reason) = if rng.bool() {
+                (rng.i64(1..6), AdjustReason::Receipt)
+            } else {
+                (-rng.i64(1..6), AdjustReason::Damage)
+            };
+            device.store.adjust_stock(sku, delta, reason, None).expect("adjust");
+        }
         let line = format!("{sku}={}", rng.i64(1..4));
         let channel = if rng.bool() { Channel::Counter } else { Channel::Fulfilment };
         let order = device.order(channel, &[&line]).expect("place");
@@ -103,22 +114,34 @@ fn all_orders(device: &Device) -> Vec<storedesk_store::orders::Order> {
 
 async fn run(backend: Backend) {
     let Some(central) = TestCentral::start(backend).await else { return };
-    let tokens = [central.add_store("AA").await, central.add_store("BB").await];
+    let tokens = [
+        ("AA", central.add_store("AA").await),
+        ("AA", central.add_till("AA").await.token),
+        ("AA", central.add_till("AA").await.token),
+        ("BB", central.add_store("BB").await),
+    ];
     central.products(&[("TEA", "Tea", 1250), ("CUP", "Cup", 300), ("POT", "Pot", 9900)]).await;
     for store in ["AA", "BB"] {
         for sku in SKUS {
             central.receive(store, sku, RECEIVED).await;
         }
     }
-    let proxy = Proxy::start(central.address, Plan::Random { rate: 0.3 }).await;
-    let device = |code: &str, token: &str| {
-        Arc::new(Device::new(code, &proxy.url, token).with_batches_of(25, &proxy.url, token))
+    // PostgreSQL: two stateless replicas on one database, requests alternating between them.
+    let replica = match backend {
+        Backend::Postgres => Some(central.replica().await),
+        Backend::Sqlite => None,
     };
-    let devices: Vec<(&str, Arc<Device>)> = vec![
-        ("AA", device("AA", &tokens[0])),
-        ("AA", device("AA", &tokens[0])),
-        ("BB", device("BB", &tokens[1])),
-    ];
+    let upstreams: Vec<_> =
+        std::iter::once(central.address).chain(replica.as_ref().map(|r| r.address)).collect();
+    let proxy = Proxy::start_many(upstreams, Plan::Random { rate: 0.3 }).await;
+    let mut devices: Vec<(&str, Arc<Device>)> = Vec::new();
+    for (code, token) in &tokens {
+        let device =
+            Device::connected(code, &central.url, token).await.with_batches_of(25, &proxy.url, token);
+        devices.push((code, Arc::new(device)));
+    }
+    let tills: Vec<String> = devices.iter().map(|(code, d)| format!("{code} {}", d.till())).collect();
+    assert_eq!(tills, ["AA T1", "AA T2", "AA T3", "BB T1"], "central assigned the tills");
     for (_, device) in &devices {
         device.sync_until_complete(50).await;
     }
@@ -140,6 +163,7 @@ async fn run(backend: Backend) {
     }
     let (orders, events) = assert_exactly_once(&central, &devices).await;
     assert_stock_follows_the_orders(&central, &devices).await;
+    assert_numbers_unique_in_each_store(&central).await;
     eprintln!("{orders} orders, {events} events, faults: {counts:?}");
     central.stop().await;
 }
@@ -175,6 +199,13 @@ async fn assert_stock_follows_the_orders(central: &TestCentral, devices: &[(&str
         }
     }
     for (store, device) in devices {
+        for sku in SKUS {
+            for row in device.store.ledger(sku, 1_000_000).expect("ledger") {
+                if [LedgerReason::Receipt, LedgerReason::Damage].iter().any(|r| r.as_str() == row.reason) {
+                    expected.get_mut(&(*store, sku)).expect("sku").0 += row.delta_on_hand;
+                }
+            }
+        }
         for order in all_orders(device) {
             for line in &order.lines {
                 let sku = SKUS.iter().find(|s| **s == line.sku).copied().unwrap_or("?");
@@ -201,4 +232,19 @@ async fn assert_stock_follows_the_orders(central: &TestCentral, devices: &[(&str
         }
         assert!(device.store.audit_stock().expect("audit").is_empty());
     }
+}
+
+/// Every till draws its numbers offline; none is given twice in a store.
+async fn assert_numbers_unique_in_each_store(central: &TestCentral) {
+    let twice: Vec<String> =
+        sqlx::query_scalar("SELECT number FROM orders GROUP BY store_id, number HAVING COUNT(*) > 1")
+            .fetch_all(central.db.reader())
+            .await
+            .expect("numbers");
+    assert!(twice.is_empty(), "numbers given twice: {twice:?}");
+    let without_till: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE till_id IS NULL")
+        .fetch_one(central.db.reader())
+        .await
+        .expect("tills");
+    assert_eq!(without_till, 0, "every order carries the till that took it");
 }

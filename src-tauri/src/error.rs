@@ -24,6 +24,7 @@ impl From<StoreError> for AppError {
         let code = match &err {
             StoreError::NotInitialized => "not_set_up",
             StoreError::AlreadyInitialized(_) => "already_set_up",
+            StoreError::TillTaken { .. } => "till_taken",
             StoreError::UnknownSku(_) => "unknown_sku",
             StoreError::UnknownOrder(_) => "unknown_order",
             StoreError::UnknownEvent(_) => "unknown_event",

@@ -31,13 +31,16 @@ pub fn uuid_v7() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
+/// A counter sale of `qty` units at 12.50, paid in cash, with a number of its own.
 pub fn counter_sale(sku: &str, qty: i64) -> Value {
     let order = uuid_v7();
+    let total = (qty * 1250).to_string();
     event(
         "counter_sale",
         json!({
-            "order_id": order, "number": "X-20261127-0001", "currency": "CNY", "total_minor": "1250",
-            "lines": [{"sku": sku, "qty": qty, "unit_price_minor": "1250"}], "payments": [], "customer": null,
+            "order_id": order, "number": format!("X-T1-20261127-{}", &order[24..]), "currency": "CNY",
+            "total_minor": total, "lines": [{"sku": sku, "qty": qty, "unit_price_minor": "1250"}],
+            "payments": [{"method": "cash", "amount_minor": total}], "customer": null,
             "at": "2026-11-27T08:00:00Z"
         }),
         format!("order:{order}"),

@@ -81,9 +81,15 @@ impl TestCentral {
         })
     }
 
-    /// Adds a store; returns its first device token.
+    /// Adds a store; returns its first till's (`T1`) token.
     pub async fn add_store(&self, code: &str) -> String {
-        stores::add_store(&self.db, code, None, "CNY").await.expect("add store").1
+        stores::add_store(&self.db, code, None, "CNY").await.expect("add store").1.token
+    }
+
+    /// Adds a till to a store; returns it (its code, token and join code).
+    pub async fn add_till(&self, code: &str) -> storedesk_central::service::tills::NewTill {
+        let store = stores::store_by_code(&self.db, code).await.expect("store");
+        storedesk_central::service::tills::add_till(&self.db, &store, None).await.expect("add till")
     }
 
     pub async fn products(&self, products: &[(&str, &str, i64)]) {
@@ -134,6 +140,20 @@ impl TestCentral {
         }
     }
 
+    /// Another stateless replica of this central on the same database (PostgreSQL: several
+    /// replicas are how central grows), on its own loopback port; stopped when dropped.
+    pub async fn replica(&self) -> Replica {
+        let db = Db::connect(&self.database_url).await.expect("connect the replica");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = listener.local_addr().expect("address");
+        let settings = Settings::new(AdminToken::new(ADMIN).expect("admin token"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(http::serve(db, listener, settings, async {
+            let _ = stopped.await;
+        }));
+        Replica { address, _stop: stop }
+    }
+
     /// Starts the HTTP server again on the same address.
     pub async fn restart(&mut self) {
         self.shutdown().await;
@@ -145,6 +165,12 @@ impl TestCentral {
         })));
         self.stop = Some(stop);
     }
+}
+
+/// A second central process's worth of server: its own pool and port, the same database.
+pub struct Replica {
+    pub address: SocketAddr,
+    _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 async fn admin_pool(base: &str) -> sqlx::AnyPool {

@@ -35,6 +35,21 @@ impl Device {
         Device { dir, store, engine }
     }
 
+    /// A new device of store `code` connected as the till whose token it is: central is asked
+    /// who it is (at `central_url`, no faults) before it sells, as `sync configure` does.
+    pub async fn connected(code: &str, central_url: &str, token: &str) -> Device {
+        let device = Device::new(code, central_url, token);
+        let client =
+            CentralClient::new(central_url, token, Arc::new(LatencyRecorder::new())).expect("client");
+        storedesk_sync::connect::adopt(&device.store, &client).await.expect("become the token's till");
+        device
+    }
+
+    /// This device's till code.
+    pub fn till(&self) -> String {
+        self.store.settings().expect("settings").till.to_string()
+    }
+
     /// The same device pushing at most `events` per request (more requests, more faults met).
     pub fn with_batches_of(self, events: usize, central_url: &str, token: &str) -> Device {
         let policy = storedesk_store::relay::RetryPolicy { batch_size: events, ..Default::default() };

@@ -70,6 +70,13 @@ pub struct Proxy {
 
 impl Proxy {
     pub async fn start(upstream: SocketAddr, plan: Plan) -> Proxy {
+        Self::start_many(vec![upstream], plan).await
+    }
+
+    /// A proxy that sends each request to the next of `upstreams` in turn (central's replicas).
+    pub async fn start_many(upstreams: Vec<SocketAddr>, plan: Plan) -> Proxy {
+        let upstreams = Arc::new(upstreams);
+        let turn = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let url = format!("http://{}", listener.local_addr().expect("proxy address"));
         let shared = Arc::new(Mutex::new(Shared { plan: Some(plan), ..Shared::default() }));
@@ -79,6 +86,8 @@ impl Proxy {
             tokio::spawn(async move {
                 while let Ok((client, _)) = listener.accept().await {
                     let (shared, held) = (shared.clone(), held.clone());
+                    let n = turn.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let upstream = upstreams[n % upstreams.len()];
                     tokio::spawn(async move {
                         let _ = handle(client, upstream, shared, held).await;
                     });

@@ -364,6 +364,8 @@ export type StoreCode = string;
 
 export type StoreSettings = {
 	code: StoreCode,
+	/**  This device's till of the store: `T1` for a stand-alone store, else what central assigned. */
+	till: TillCode,
 	name: string,
 	currency: Currency,
 	/**  IANA time zone name; order numbers and reports use the store's local date. */
@@ -372,6 +374,8 @@ export type StoreSettings = {
 
 /**  What the UI's status bar and `storedesk sync status` show. */
 export type SyncStatus = {
+	/**  This device's till of its store (`T2`); `None` before the store is set up. */
+	till: string | null,
 	configured: boolean,
 	central_url: string | null,
 	/**  The last round reached central. */
@@ -387,6 +391,12 @@ export type SyncStatus = {
 
 /**  Online/offline, pending and dead events, last success and error — every second. */
 export type SyncStatusChanged = SyncStatus;
+
+/**
+ *  A till of a store: `T1`, `T2`, ... — central assigns the number, never reused in the store; a
+ *  stand-alone store's device is `T1`.
+ */
+export type TillCode = string;
 
 export type TimelineEntry = {
 	from: OrderStatus | null,

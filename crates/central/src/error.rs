@@ -8,6 +8,10 @@ pub enum CentralError {
     /// 422: a field's value is wrong; `field` names it (`lines[0].qty`).
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// 422 `out_of_range`: a quantity, delta or sum beyond its bounds, or arithmetic on values a
+    /// client sent that would overflow; `field` names where.
+    #[error("{field}: {message}")]
+    OutOfRange { field: String, message: String },
     /// 409: the request conflicts with the current state (a store code taken, not enough stock).
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
@@ -37,6 +41,10 @@ pub enum CentralError {
 impl CentralError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         CentralError::Invalid { field: field.into(), message: message.into() }
+    }
+
+    pub fn out_of_range(field: impl Into<String>, message: impl Into<String>) -> Self {
+        CentralError::OutOfRange { field: field.into(), message: message.into() }
     }
 
     pub fn corrupt(what: impl Into<String>, source: impl std::error::Error + Send + Sync + 'static) -> Self {

@@ -30,6 +30,14 @@ pub enum Command {
         #[arg(long, value_name = "TZ")]
         time_zone: Option<String>,
     },
+    /// Join an existing store as a till, with the one-time code `storedesk-central device add`
+    /// printed; the till fills itself from central before it sells
+    Join {
+        #[arg(long, value_name = "URL")]
+        central: String,
+        #[arg(long, value_name = "JOIN_CODE")]
+        code: String,
+    },
     /// Products and prices
     #[command(subcommand)]
     Catalog(CatalogCommand),
@@ -183,7 +191,7 @@ pub enum MethodArg {
 /// Options every order command shares.
 #[derive(Args, Debug)]
 pub struct OrderRef {
-    /// The order's id or number (e.g. SH01-20261127-0001)
+    /// The order's id or number (e.g. SH01-T1-20261127-0001)
     pub id: String,
     /// Print the order as JSON
     #[arg(long)]

@@ -4,10 +4,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use storedesk_protocol::api::TillInfo;
 use storedesk_store::Store;
 use storedesk_store::sync_state::keys;
 use storedesk_sync::latency::LatencyRecorder;
-use storedesk_sync::{CentralClient, SyncEngine, credentials, engine};
+use storedesk_sync::{CentralClient, SyncEngine, connect, credentials, engine};
 
 use crate::args::SyncCommand;
 use crate::output;
@@ -53,17 +54,45 @@ pub fn run(data_dir: &Path, store: Store, command: SyncCommand) -> anyhow::Resul
     }
 }
 
-fn configure(data_dir: &Path, store: &Store, central: &str, token: &str) -> anyhow::Result<()> {
+/// Connects with a till's token: central says which till this is before anything is saved.
+fn configure(data_dir: &Path, store: &Arc<Store>, central: &str, token: &str) -> anyhow::Result<()> {
     if token.trim().is_empty() {
         bail!("the token is empty");
     }
-    // Checks the URL's form before anything is saved.
-    CentralClient::new(central, token, Arc::new(LatencyRecorder::new()))?;
+    let client = CentralClient::new(central, token, Arc::new(LatencyRecorder::new()))?;
+    let info = runtime()?.block_on(connect::adopt(store, &client))?;
+    keep_connection(data_dir, store, central, token, &info)
+}
+
+/// Joins a store with a one-time code, then fills the till from central before it sells.
+pub fn join(data_dir: &Path, store: Store, central: &str, code: &str) -> anyhow::Result<()> {
+    let store = Arc::new(store);
+    let runtime = runtime()?;
+    let (info, token) = runtime.block_on(connect::join(&store, central, code))?;
+    keep_connection(data_dir, &store, central, &token, &info)?;
+    let report = runtime.block_on(engine(data_dir, store.clone())?.round(true))?;
+    if let Some(error) = report.error {
+        bail!("joined, but the first sync did not finish: {error} (run `storedesk sync run --once`)");
+    }
+    eprintln!("filled from central: {} changes, cursor {}", report.pulled, report.cursor);
+    Ok(())
+}
+
+fn keep_connection(
+    data_dir: &Path,
+    store: &Store,
+    central: &str,
+    token: &str,
+    info: &TillInfo,
+) -> anyhow::Result<()> {
     credentials::save_token(data_dir, token)
         .with_context(|| format!("cannot save the token in {}", data_dir.display()))?;
     store.set_sync_value(keys::CENTRAL_URL, central.trim().trim_end_matches('/'))?;
     eprintln!(
-        "this device syncs with {} (token saved in {})",
+        "this device is till {} of {} ({}) and syncs with {} (token saved in {})",
+        info.till,
+        info.store,
+        info.store_name,
         central.trim(),
         credentials::token_path(data_dir).display()
     );
@@ -75,6 +104,7 @@ fn status(store: &Store, json: bool) -> anyhow::Result<()> {
     if json {
         return output::json(&status);
     }
+    println!("till:            {}", status.till.as_deref().unwrap_or("(not set up)"));
     println!("central:         {}", status.central_url.as_deref().unwrap_or("(not configured)"));
     println!("online:          {}", if status.online { "yes" } else { "no" });
     println!("pending events:  {}", status.pending);

@@ -151,7 +151,8 @@ pub async fn run(
 /// 1. A device with N pending `order_placed` events pushes them in batches: the seconds it took
 ///    and each batch's time.
 async fn push_phase(bench: &Bench, events: usize) -> anyhow::Result<(f64, Vec<Duration>)> {
-    let (store_ref, token) = stores::add_store(&bench.db, &format!("P{}", bench.run_id), None, "CNY").await?;
+    let (store_ref, till) = stores::add_store(&bench.db, &format!("P{}", bench.run_id), None, "CNY").await?;
+    let token = till.token;
     for i in 0..SKUS {
         stock::receive(&bench.db, &store_ref, &bench.sku(i), (events * 2) as i64 + 10).await?;
     }
@@ -214,8 +215,9 @@ async fn devices_phase(bench: &Bench, devices: usize) -> anyhow::Result<(u64, u6
     let recorder = Arc::new(LatencyRecorder::new());
     let mut tasks = Vec::new();
     for d in 0..devices {
-        let (store_ref, token) =
+        let (store_ref, till) =
             stores::add_store(&bench.db, &format!("D{}{d:03}", bench.run_id), None, "CNY").await?;
+        let token = till.token;
         for i in 0..SKUS {
             stock::receive(&bench.db, &store_ref, &bench.sku(i), 1_000).await?;
         }
@@ -256,8 +258,9 @@ async fn pull_phase(bench: &Bench, products: usize) -> anyhow::Result<(usize, f6
         added += chunk.len();
         catalog::upsert_products(&bench.db, &chunk).await?;
     }
-    let (pull_ref, pull_token) =
+    let (pull_ref, pull_till) =
         stores::add_store(&bench.db, &format!("Q{}", bench.run_id), None, "CNY").await?;
+    let pull_token = pull_till.token;
     let (pull_store, pull_client) =
         device(&bench.scratch.join("pull"), &pull_ref.code, &bench.base, &pull_token)?;
     let started = Instant::now();

@@ -82,14 +82,71 @@ impl fmt::Display for StoreCode {
     }
 }
 
-/// The number an operator reads out: `<STORE>-<YYYYMMDD>-<NNNN>`, counting from 1 each day.
+/// A till of a store: `T1`, `T2`, ... — central assigns the number, never reused in the store; a
+/// stand-alone store's device is `T1`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "specta", specta(type = String))]
+pub struct TillCode(u32);
+
+impl TillCode {
+    /// The most tills a store may have.
+    pub const MAX: u32 = 9_999;
+    pub const FIRST: TillCode = TillCode(1);
+
+    pub fn new(number: u32) -> Result<Self, IdError> {
+        if (1..=Self::MAX).contains(&number) {
+            Ok(Self(number))
+        } else {
+            Err(IdError::BadTillCode(format!("T{number}")))
+        }
+    }
+
+    /// `T3` (or `t3`).
+    pub fn parse(text: &str) -> Result<Self, IdError> {
+        let bad = || IdError::BadTillCode(text.to_string());
+        let digits = text.trim().strip_prefix(['T', 't']).ok_or_else(bad)?;
+        if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        Self::new(digits.parse().map_err(|_| bad())?).map_err(|_| bad())
+    }
+
+    pub fn number(self) -> u32 {
+        self.0
+    }
+}
+
+impl TryFrom<String> for TillCode {
+    type Error = IdError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<TillCode> for String {
+    fn from(code: TillCode) -> Self {
+        code.to_string()
+    }
+}
+
+impl fmt::Display for TillCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "T{}", self.0)
+    }
+}
+
+/// The number an operator reads out: `<STORE>-<TILL>-<YYYYMMDD>-<NNNN>`, counting from 1 each day
+/// on each till, so tills draw numbers offline without ever repeating one in the store. (Numbers
+/// given before tills existed, `<STORE>-<YYYYMMDD>-<NNNN>`, stay as they are.)
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderNumber(String);
 
 impl OrderNumber {
-    /// `day` is the store's local date as `YYYYMMDD`; `seq` is that day's running count.
-    pub fn new(store: &StoreCode, year: i16, month: i8, day: i8, seq: u32) -> Self {
-        Self(format!("{store}-{year:04}{month:02}{day:02}-{seq:04}"))
+    /// The store's local date; `seq` is that day's running count on the till.
+    pub fn new(store: &StoreCode, till: TillCode, (year, month, day): (i16, i8, i8), seq: u32) -> Self {
+        Self(format!("{store}-{till}-{year:04}{month:02}{day:02}-{seq:04}"))
     }
 
     pub fn as_str(&self) -> &str {
@@ -109,6 +166,8 @@ pub enum IdError {
     NotAnId { what: &'static str, text: String },
     #[error("store code {0:?} is invalid (2 to 12 letters A-Z or digits)")]
     BadStoreCode(String),
+    #[error("till code {0:?} is invalid (T and a number from 1 to 9999, e.g. T2)")]
+    BadTillCode(String),
 }
 
 #[cfg(test)]
@@ -116,10 +175,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn order_numbers_have_store_date_and_four_digit_sequence() {
+    fn order_numbers_have_store_till_date_and_four_digit_sequence() {
         let store = StoreCode::parse("sh01").expect("valid");
-        assert_eq!(OrderNumber::new(&store, 2026, 11, 7, 42).as_str(), "SH01-20261107-0042");
-        assert_eq!(OrderNumber::new(&store, 2026, 1, 1, 12345).as_str(), "SH01-20260101-12345");
+        let t2 = TillCode::parse("T2").expect("valid");
+        assert_eq!(OrderNumber::new(&store, t2, (2026, 11, 7), 42).as_str(), "SH01-T2-20261107-0042");
+        assert_eq!(
+            OrderNumber::new(&store, TillCode::FIRST, (2026, 1, 1), 12345).as_str(),
+            "SH01-T1-20260101-12345"
+        );
+    }
+
+    #[test]
+    fn till_codes_are_t_and_a_number() {
+        assert_eq!(TillCode::parse(" t12 ").map(|t| t.to_string()), Ok("T12".to_string()));
+        for bad in ["", "T", "T0", "T01", "2", "T-1", "T10000", "TX", "T99999999999"] {
+            assert!(TillCode::parse(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! - [`money`]: amounts in integer minor units with their ISO 4217 currency; parsing and
 //!   formatting of major-unit text such as `12.50`.
-//! - [`ids`]: UUID v7 ids, store codes and human order numbers (`<STORE>-<YYYYMMDD>-<NNNN>`).
+//! - [`ids`]: UUID v7 ids, store codes and till codes (`T2`) and human
+//!   order numbers (`<STORE>-<TILL>-<YYYYMMDD>-<NNNN>`).
 //! - [`order`]: the order state machine — statuses, events, channels — and, for every allowed
 //!   transition, its effects on stock, payments and the outbox (the saga's steps).
 //! - [`stock`]: stock levels and the arithmetic that keeps `0 <= reserved <= on_hand`.
@@ -19,9 +20,11 @@ pub mod name;
 pub mod order;
 pub mod stock;
 
-pub use ids::{EventId, OrderId, OrderNumber, StoreCode};
+pub use ids::{EventId, OrderId, OrderNumber, StoreCode, TillCode};
 pub use line::{Qty, Sku};
 pub use money::{Currency, Money, MoneyError};
 pub use name::{Named, UnknownName};
-pub use order::{Channel, EventKind, OrderEvent, OrderStatus, PaymentMethod, Transition, TransitionError};
+pub use order::{
+    Channel, EventKind, OrderEvent, OrderStatus, PaymentMethod, Reservation, Transition, TransitionError,
+};
 pub use stock::{AdjustReason, LedgerReason, StockDelta, StockError, StockLevel};

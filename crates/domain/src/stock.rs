@@ -7,6 +7,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// The most units one adjustment may move either way (a receipt, a count, damage): the same guard
+/// against typos as an order line's [`MAX_QTY`](crate::line::MAX_QTY), kept on the device and at
+/// central.
+pub const MAX_ADJUST: i64 = crate::line::MAX_QTY;
+
 /// One SKU's stock: `available = on_hand - reserved`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -64,20 +69,30 @@ impl StockLevel {
     /// An operator's adjustment. A receipt adds, damage removes, a count may do either; none may
     /// leave fewer units on hand than are reserved for orders.
     pub fn adjust(&self, delta: i64, reason: AdjustReason) -> Result<StockDelta, StockError> {
-        let direction_ok = match reason {
-            AdjustReason::Receipt => delta > 0,
-            AdjustReason::Damage => delta < 0,
-            AdjustReason::Count => delta != 0,
-        };
-        if !direction_ok {
-            return Err(StockError::AdjustDirection { delta, reason });
-        }
+        check_adjust(delta, reason)?;
         let on_hand = self.on_hand.checked_add(delta).ok_or(StockError::Overflow)?;
         if on_hand < self.reserved {
             return Err(StockError::BelowReserved { on_hand, reserved: self.reserved });
         }
         Ok(StockDelta { on_hand: delta, reserved: 0 })
     }
+}
+
+/// Whether `delta` may be an adjustment for `reason` at all, whatever the stock: its direction
+/// and its bound ([`MAX_ADJUST`]).
+pub fn check_adjust(delta: i64, reason: AdjustReason) -> Result<(), StockError> {
+    let direction_ok = match reason {
+        AdjustReason::Receipt => delta > 0,
+        AdjustReason::Damage => delta < 0,
+        AdjustReason::Count => delta != 0,
+    };
+    if !direction_ok {
+        return Err(StockError::AdjustDirection { delta, reason });
+    }
+    if delta.unsigned_abs() > MAX_ADJUST.unsigned_abs() {
+        return Err(StockError::AdjustTooLarge { delta });
+    }
+    Ok(())
 }
 
 /// Why an operator adjusted stock.
@@ -186,6 +201,8 @@ pub enum StockError {
         AdjustReason::Count => "a count must change something",
     })]
     AdjustDirection { delta: i64, reason: AdjustReason },
+    #[error("an adjustment of {delta} is out of range (at most {MAX_ADJUST} units either way)")]
+    AdjustTooLarge { delta: i64 },
     #[error("stock quantity out of range")]
     Overflow,
 }
@@ -222,5 +239,14 @@ mod tests {
         assert!(matches!(level.adjust(-1, AdjustReason::Receipt), Err(StockError::AdjustDirection { .. })));
         assert!(matches!(level.adjust(1, AdjustReason::Damage), Err(StockError::AdjustDirection { .. })));
         assert!(matches!(level.adjust(0, AdjustReason::Count), Err(StockError::AdjustDirection { .. })));
+        assert!(level.adjust(MAX_ADJUST, AdjustReason::Receipt).is_ok());
+        assert!(matches!(
+            level.adjust(MAX_ADJUST + 1, AdjustReason::Receipt),
+            Err(StockError::AdjustTooLarge { .. })
+        ));
+        assert!(matches!(
+            level.adjust(i64::MIN, AdjustReason::Count),
+            Err(StockError::AdjustTooLarge { .. })
+        ));
     }
 }

@@ -2,7 +2,7 @@
 //! the server, so that the two cannot drift.
 
 use serde::{Deserialize, Serialize};
-use storedesk_domain::{Currency, EventId, Sku};
+use storedesk_domain::{Currency, EventId, Sku, TillCode};
 
 use crate::events::Envelope;
 
@@ -89,6 +89,13 @@ pub mod codes {
     pub const INVALID_EVENT: &str = "invalid_event";
     pub const WRONG_STORE: &str = "wrong_store";
     pub const SEQUENCE_GAP: &str = "sequence_gap";
+    /// The event is not a step the state machine allows from central's status of the order (the
+    /// message names both); kept like an answer, so a replay gets the same refusal.
+    pub const INVALID_TRANSITION: &str = "invalid_transition";
+    /// Another order of the store already has this human number.
+    pub const DUPLICATE_NUMBER: &str = "duplicate_number";
+    /// A quantity, delta or sum beyond its bounds (422).
+    pub const OUT_OF_RANGE: &str = "out_of_range";
 }
 
 /// `GET /v1/changes?after=CURSOR&limit=N` answer.
@@ -176,6 +183,48 @@ pub struct ConflictChange {
     /// Units central allocated to the order but no longer has on hand.
     pub shortfall: i64,
     pub message: String,
+}
+
+/// `POST /v1/till`: the device says which installation it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ClaimRequest {
+    /// The device's own installation id; the first to claim a till owns it.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    pub installation: String,
+}
+
+/// Who a till is: its store and code, as a device learns them before it sells.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TillInfo {
+    pub store: String,
+    pub store_name: String,
+    pub currency: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "T2"))]
+    pub till: TillCode,
+    pub till_name: String,
+}
+
+/// `POST /v1/join`: a one-time join code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct JoinRequest {
+    /// The code `device add` printed (`7KQ4-M2XD-9PRT`; any case, dashes optional).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
+    pub code: String,
+}
+
+/// What a join hands the till: who it is and its token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Joined {
+    #[serde(flatten)]
+    pub till: TillInfo,
+    /// Given once; central keeps only its hash.
+    pub token: String,
 }
 
 /// Every error body: `{"code": "...", "message": "..."}`.

@@ -133,6 +133,20 @@ impl EventBody {
         }
     }
 
+    /// The order the event belongs to (`None` for stock adjustments).
+    pub fn order_id(&self) -> Option<OrderId> {
+        match self {
+            EventBody::OrderPlaced(p) => Some(p.order_id),
+            EventBody::OrderPaid(p) => Some(p.order_id),
+            EventBody::CounterSale(p) => Some(p.order_id),
+            EventBody::OrderShipped(p) => Some(p.order_id),
+            EventBody::OrderDelivered(p) => Some(p.order_id),
+            EventBody::OrderCancelled(p) => Some(p.order_id),
+            EventBody::OrderRefunded(p) => Some(p.order_id),
+            EventBody::StockAdjusted(_) => None,
+        }
+    }
+
     /// The payload alone, as stored in the outbox's `payload` column.
     pub fn payload_json(&self) -> Result<String, serde_json::Error> {
         match self {

@@ -15,6 +15,10 @@ pub enum StoreError {
     NotInitialized,
     #[error("the store is already set up as {0}")]
     AlreadyInitialized(String),
+    #[error(
+        "this device has taken {orders} orders as till {current}; connect it with {current}'s token (storedesk-central device list), not {offered}'s, or set up a new data folder for {offered}"
+    )]
+    TillTaken { current: String, offered: String, orders: i64 },
     #[error("unknown SKU {0:?}")]
     UnknownSku(String),
     #[error("unknown order {0:?}")]

@@ -9,6 +9,9 @@
 //! - `order_placed` rejected for `insufficient_stock`: compensation — the local reservation is
 //!   released, a paid order goes on hold with central's reason, and an attention item asks the
 //!   operator to decide. The event is settled (`sent`), not dead: the refusal is a business answer.
+//! - a step refused with `invalid_transition` (another till acted on the order first): settled as
+//!   lost — central's state stands, an attention item says what happened, and what was done here
+//!   at the counter stays on record as a discrepancy.
 //! - any other refusal: the event is dead and holds back the order's later events.
 
 use rusqlite::Transaction;
@@ -64,6 +67,11 @@ pub(crate) fn on_answer(
             let kept = serde_json::json!({ "rejected": code, "message": message });
             Ok(Settled::Sent { change_id: None, kept })
         }
+        (Verdict::Rejected { code, message, .. }, _) if code == codes::INVALID_TRANSITION => {
+            step_lost(tx, event, message, now)?;
+            let kept = serde_json::json!({ "rejected": code, "message": message });
+            Ok(Settled::Sent { change_id: None, kept })
+        }
         (Verdict::Rejected { code, message, .. }, _) => {
             Ok(Settled::Dead { reason: format!("{code}: {message}") })
         }
@@ -76,6 +84,26 @@ fn reservation_accepted(tx: &Transaction<'_>, order_id: OrderId, now: i64) -> Re
     if orders::status_of(tx, order_id)?.1 == OrderStatus::Paid {
         orders::step(tx, order_id, OrderEvent::ConfirmStock, StepDetails::by(CENTRAL_ACTOR), now)?;
     }
+    Ok(())
+}
+
+/// Central refused a step of an order because its own state of the order forbids it: another
+/// till acted on the order first (both refunded it, or one shipped what the other cancelled).
+/// Central's state stands — the order follows it from the change feed, and the stock view counts
+/// only what central applied, so nothing is counted twice in stock. What happened here at the
+/// counter cannot be undone (money handed back stays on record here): the manager is told, and
+/// the step is kept as a discrepancy.
+fn step_lost(tx: &Transaction<'_>, event: &OutboxEvent, message: &str, now: i64) -> Result<()> {
+    let order_id = event.envelope()?.body.order_id();
+    let detail = serde_json::json!({ "code": codes::INVALID_TRANSITION, "event_id": event.event_id, "kind": event.kind });
+    attention::raise(
+        tx,
+        "step_refused",
+        order_id.map(|id| id.to_string()).as_deref(),
+        &format!("central refused this till's {}: {message}", event.kind),
+        Some(&detail),
+        now,
+    )?;
     Ok(())
 }
 

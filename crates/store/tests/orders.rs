@@ -27,7 +27,11 @@ fn fulfilment_order_reserves_stock_and_announces_itself() {
     let (_dir, store) = store();
     let order = place(&store, Channel::Fulfilment, &["TEA=3", "CUP=2", "TEA=1"]);
     assert_eq!(order.status, OrderStatus::Created);
-    assert_eq!(order.number, format!("T1-{}-0001", jiff::Timestamp::now().strftime("%Y%m%d")));
+    assert_eq!(
+        order.number,
+        format!("T1-T1-{}-0001", jiff::Timestamp::now().strftime("%Y%m%d")),
+        "store T1, till T1"
+    );
     assert_eq!(order.lines.len(), 2, "the same SKU twice is one line");
     assert_eq!(order.lines[0].qty, 4);
     assert_eq!(order.total_minor, 4 * 1250 + 2 * 300);

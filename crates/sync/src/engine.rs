@@ -30,6 +30,8 @@ pub struct RoundReport {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SyncStatus {
+    /// This device's till of its store (`T2`); `None` before the store is set up.
+    pub till: Option<String>,
     pub configured: bool,
     pub central_url: Option<String>,
     /// The last round reached central.
@@ -55,7 +57,13 @@ pub fn status(store: &Store) -> Result<SyncStatus, StoreError> {
         (Some(_), None) => true,
         _ => false,
     };
+    let till = match store.settings() {
+        Ok(settings) => Some(settings.till.to_string()),
+        Err(StoreError::NotInitialized) => None,
+        Err(other) => return Err(other),
+    };
     Ok(SyncStatus {
+        till,
         configured: central_url.is_some(),
         central_url,
         online,

@@ -7,6 +7,8 @@
 //!   background loop; the status the UI and `storedesk sync status` show.
 //! - [`latency`]: HDR histograms per endpoint — one-second snapshots for the live view, per-minute
 //!   rollups stored in the device's database.
+//! - [`connect`]: becoming a till of a store — with a till's token (central is asked who the
+//!   device is first) or a one-time join code.
 //! - [`credentials`]: where the device token is kept when no OS keychain is available.
 //!
 //! The outbox rules (order, backoff, dead letters) and what central's answers do belong to
@@ -16,6 +18,7 @@
 //! (`Store::in_background`).
 
 pub mod client;
+pub mod connect;
 pub mod credentials;
 pub mod engine;
 pub mod latency;

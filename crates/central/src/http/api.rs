@@ -12,6 +12,7 @@ use crate::service::catalog::{ProductInput, UpsertSummary};
 use crate::service::conflicts::ConflictRow;
 use crate::service::orders::CentralOrderInput;
 use crate::service::stock::StockRow;
+use crate::service::tills::NewTill;
 use crate::service::{StoreRef, catalog, conflicts, events, feed, orders, stock, stores};
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -24,10 +25,10 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
               (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn push_events(
     State(state): State<AppState>,
-    Device(store): Device,
+    Device(device): Device,
     Body(request): Body<PushRequest>,
 ) -> ApiResult<PushResponse> {
-    let results = events::push(&state.db, &store, &request.events).await?;
+    let results = events::push(&state.db, &device, &request.events).await?;
     Ok(Json(PushResponse { results }))
 }
 
@@ -51,10 +52,10 @@ fn default_limit() -> i64 {
     responses((status = 200, body = ChangesResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn changes(
     State(state): State<AppState>,
-    Device(store): Device,
+    Device(device): Device,
     Params(query): Params<ChangesQuery>,
 ) -> ApiResult<ChangesResponse> {
-    Ok(Json(feed::read(&state.db, store.id, query.after, query.limit).await?))
+    Ok(Json(feed::read(&state.db, device.store.id, query.after, query.limit).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -70,36 +71,16 @@ fn default_currency() -> String {
     "CNY".into()
 }
 
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct IssuedToken {
-    pub store: String,
-    /// Shown once; central keeps only its hash.
-    pub token: String,
-}
-
-/// Admin: create a store; answers its first device token.
+/// Admin: create a store with its first till, `T1`; answers that till's token and join code.
 #[utoipa::path(post, path = "/v1/admin/stores", request_body = NewStore, security(("admin" = [])),
-    responses((status = 200, body = IssuedToken), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = NewTill), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn add_store(
     State(state): State<AppState>,
     _: Admin,
     Body(input): Body<NewStore>,
-) -> ApiResult<IssuedToken> {
-    let (store, token) =
-        stores::add_store(&state.db, &input.code, input.name.as_deref(), &input.currency).await?;
-    Ok(Json(IssuedToken { store: store.code, token }))
-}
-
-/// Admin: issue another device token for a store.
-#[utoipa::path(post, path = "/v1/admin/stores/{code}/tokens", params(("code" = String, Path)), security(("admin" = [])),
-    responses((status = 200, body = IssuedToken), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn issue_token(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(code): Path<String>,
-) -> ApiResult<IssuedToken> {
-    let token = stores::issue_token(&state.db, &code).await?;
-    Ok(Json(IssuedToken { store: code.to_ascii_uppercase(), token }))
+) -> ApiResult<NewTill> {
+    let (_, till) = stores::add_store(&state.db, &input.code, input.name.as_deref(), &input.currency).await?;
+    Ok(Json(till))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

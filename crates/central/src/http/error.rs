@@ -3,7 +3,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use storedesk_protocol::api::ErrorBody;
+use storedesk_protocol::api::{ErrorBody, codes};
 
 use crate::error::CentralError;
 
@@ -30,6 +30,9 @@ impl From<CentralError> for ApiError {
             }
             CentralError::Invalid { .. } => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", err.to_string())
+            }
+            CentralError::OutOfRange { .. } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, codes::OUT_OF_RANGE, err.to_string())
             }
             CentralError::Conflict { code, ref message } => {
                 ApiError::new(StatusCode::CONFLICT, code, message.clone())

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use super::AppState;
 use super::error::ApiError;
-use crate::service::{StoreRef, stores};
+use crate::service::{DeviceRef, stores};
 
 /// `axum::Json` with our error answers: 413 too large, 415 not JSON, 400 malformed, 422 a field of
 /// the wrong type or an unknown value (the message names the field's path).
@@ -78,29 +78,28 @@ fn bearer<'p>(parts: &'p Parts, which: &str) -> Result<&'p str, ApiError> {
         })
 }
 
-/// The store of the device token in `Authorization: Bearer ...`.
-pub struct Device(pub StoreRef);
+/// The till (and store) of the device token in `Authorization: Bearer ...`.
+pub struct Device(pub DeviceRef);
 
 impl FromRequestParts<AppState> for Device {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts, "a device token")?;
-        let key = stores::hash_token(token);
-        if let Err(not_until) = state.limiter.check_key(&key) {
-            let wait = not_until
-                .wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
-            let mut err = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                "too many requests for this token; slow down",
-            );
-            err.retry_after = Some(wait.as_secs().max(1));
-            return Err(err);
-        }
-        let store = stores::authenticate(&state.db, token).await.map_err(ApiError::from)?;
-        Ok(Device(store))
+        limit(state, &stores::hash_token(token), "too many requests for this token; slow down")?;
+        let device = stores::authenticate(&state.db, token).await.map_err(ApiError::from)?;
+        Ok(Device(device))
     }
+}
+
+/// The rate limit on `key`: a 429 with `Retry-After` when it is spent.
+pub fn limit(state: &AppState, key: &str, message: &str) -> Result<(), ApiError> {
+    let Err(not_until) = state.limiter.check_key(&key.to_string()) else { return Ok(()) };
+    let wait =
+        not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+    let mut err = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message);
+    err.retry_after = Some(wait.as_secs().max(1));
+    Err(err)
 }
 
 /// The admin credential; a device token here is forbidden (403), anything else unauthorised (401).

@@ -6,6 +6,7 @@
 //! on a device can be found in central's logs.
 
 pub mod api;
+pub mod devices;
 pub mod error;
 pub mod extract;
 pub mod openapi;
@@ -105,7 +106,10 @@ pub fn router(db: Db, settings: &Settings) -> Router {
         .route("/events", post(api::push_events))
         .route("/changes", get(api::changes))
         .route("/admin/stores", post(api::add_store))
-        .route("/admin/stores/{code}/tokens", post(api::issue_token))
+        .route("/join", post(devices::join))
+        .route("/till", post(devices::claim))
+        .route("/admin/stores/{code}/tokens", post(devices::issue_token))
+        .route("/admin/stores/{code}/tills", post(devices::add_till).get(devices::list_tills))
         .route("/admin/stores/{code}/receipts", post(api::receive_stock))
         .route("/admin/stores/{code}/stock", get(api::list_stock))
         .route("/admin/stores/{code}/orders", post(api::place_order))

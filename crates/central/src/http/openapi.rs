@@ -5,7 +5,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::api;
+use super::{api, devices};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -14,7 +14,11 @@ use super::api;
         api::push_events,
         api::changes,
         api::add_store,
-        api::issue_token,
+        devices::issue_token,
+        devices::join,
+        devices::claim,
+        devices::add_till,
+        devices::list_tills,
         api::upsert_products,
         api::receive_stock,
         api::list_stock,

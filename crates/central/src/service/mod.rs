@@ -1,6 +1,8 @@
 //! What central does, independent of HTTP. The admin CLI and the handlers both call these.
 //!
 //! - [`stores`]: stores, device tokens (shown once, stored as SHA-256), authentication.
+//! - [`tokens`]: new random secrets and the hashes kept of them.
+//! - [`tills`]: a store's tills (`T1`, `T2`, ...), join codes, the installation that owns a till.
 //! - [`catalog`]: the shared product catalog with versions.
 //! - [`stock`]: per-store authoritative stock; receipts.
 //! - [`orders`]: orders placed on the central platform and allocated to a store.
@@ -18,6 +20,8 @@ pub mod feed;
 pub mod orders;
 pub mod stock;
 pub mod stores;
+pub mod tills;
+pub mod tokens;
 mod work;
 
 /// A store as the services need it.
@@ -27,4 +31,12 @@ pub struct StoreRef {
     pub code: String,
     pub name: String,
     pub currency: String,
+}
+
+/// An authenticated device: the till of a store its token belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceRef {
+    pub store: StoreRef,
+    pub till_id: i64,
+    pub till: storedesk_domain::TillCode,
 }

@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use storedesk_domain::{Channel, Currency, OrderId, OrderStatus, PaymentMethod, Qty, Sku, StockDelta};
+use storedesk_domain::{
+    Channel, Currency, OrderId, OrderStatus, PaymentMethod, Qty, Reservation, Sku, StockDelta,
+};
 use storedesk_protocol::api::{AllocatedOrder, ChangeBody};
 use storedesk_protocol::events::LineItem;
 
@@ -64,7 +66,11 @@ pub async fn place(db: &Db, store: &StoreRef, input: &CentralOrderInput) -> Resu
             LineItem { sku, qty, unit_price_minor }
         })
         .collect();
-    let total_minor = lines.iter().map(|l| l.qty.get() * l.unit_price_minor).sum();
+    let total_minor = lines.iter().try_fold(0i64, |sum, l| {
+        l.unit_price_minor.checked_mul(l.qty.get()).and_then(|amount| sum.checked_add(amount))
+    });
+    let total_minor =
+        total_minor.ok_or_else(|| CentralError::out_of_range("lines", "the order's total overflows"))?;
     let allocated = AllocatedOrder {
         order_id: OrderId(uuid::Uuid::now_v7()),
         number: next_number(&mut tx, now).await?,
@@ -73,7 +79,7 @@ pub async fn place(db: &Db, store: &StoreRef, input: &CentralOrderInput) -> Resu
         lines,
         customer: input.customer.clone(),
     };
-    allocate(&mut work, &allocated);
+    allocate(&mut work, &allocated)?;
     work.flush(&mut tx).await?;
     tx.commit().await?;
     Ok(allocated)
@@ -101,13 +107,13 @@ fn wanted_lines(input: &CentralOrderInput) -> Result<Vec<(Sku, Qty)>> {
 }
 
 /// Reserves the order's stock, keeps it (paid, on the platform) and sends it to the store.
-fn allocate(work: &mut Work<'_>, allocated: &AllocatedOrder) {
+fn allocate(work: &mut Work<'_>, allocated: &AllocatedOrder) -> Result<()> {
     let reserve: Vec<(String, StockDelta)> = allocated
         .lines
         .iter()
         .map(|l| (l.sku.to_string(), StockDelta { on_hand: 0, reserved: l.qty.get() }))
         .collect();
-    work.apply(&reserve);
+    work.apply(&reserve)?;
     let mut order = OrderRow::new(
         work.store.id,
         NewOrderRow {
@@ -124,9 +130,11 @@ fn allocate(work: &mut Work<'_>, allocated: &AllocatedOrder) {
         work.now,
     );
     order.holds_reservation = true;
+    order.reservation = Some(Reservation::Accepted);
     work.insert_order(order);
     work.add_payment(allocated.order_id, PaymentMethod::Other.as_str(), allocated.total_minor);
     work.add_change(ChangeBody::OrderAllocated(allocated.clone()));
+    Ok(())
 }
 
 async fn prices(conn: &mut sqlx::AnyConnection, wanted: &[(Sku, Qty)]) -> Result<HashMap<String, i64>> {

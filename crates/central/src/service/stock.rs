@@ -2,6 +2,7 @@
 
 use sqlx::Row;
 use storedesk_domain::Sku;
+use storedesk_domain::stock::MAX_ADJUST;
 use storedesk_protocol::api::{ChangeBody, StockSnapshot};
 
 use super::StoreRef;
@@ -21,6 +22,9 @@ pub struct StockRow {
 pub async fn receive(db: &Db, store: &StoreRef, sku: &str, qty: i64) -> Result<StockRow> {
     if qty <= 0 {
         return Err(CentralError::invalid("qty", "a receipt must add at least one unit"));
+    }
+    if qty > MAX_ADJUST {
+        return Err(CentralError::out_of_range("qty", format!("a receipt adds at most {MAX_ADJUST} units")));
     }
     let sku = Sku::parse(sku).map_err(|e| CentralError::invalid("sku", e.to_string()))?;
     let sku = sku.as_str();

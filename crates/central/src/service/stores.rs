@@ -1,36 +1,30 @@
 //! Stores and device tokens. A token is 64 random hex characters after `sdt_`, shown once when
-//! issued; central keeps only its SHA-256 hash. A token reaches its own store's data and the
-//! shared catalog, nothing else.
+//! issued; central keeps only its SHA-256 hash. A token belongs to one till of one store (see
+//! `tills`) and reaches its own store's data and the shared catalog, nothing else.
 
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 use storedesk_domain::{Currency, StoreCode};
 
-use super::StoreRef;
+use super::tills::{self, NewTill};
+pub use super::tokens::{hash_token, new_token};
+use super::{DeviceRef, StoreRef};
 use crate::db::{Db, now_ms};
 use crate::error::{CentralError, Result};
 
-/// A new random token (two v4 UUIDs: 244 random bits from the OS's generator).
-pub fn new_token(prefix: &str) -> String {
-    format!("{prefix}{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
-}
-
-pub fn hash_token(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Creates a store and its first device token (returned once).
+/// Creates a store and its first till, `T1`, whose token and join code are returned once.
 pub async fn add_store(
     db: &Db,
     code: &str,
     name: Option<&str>,
     currency: &str,
-) -> Result<(StoreRef, String)> {
+) -> Result<(StoreRef, NewTill)> {
     let code = StoreCode::parse(code).map_err(|e| CentralError::invalid("code", e.to_string()))?;
     let currency =
         Currency::from_code(currency).map_err(|e| CentralError::invalid("currency", e.to_string()))?;
     let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or(code.as_str()).to_string();
+    if name.chars().count() > 100 {
+        return Err(CentralError::invalid("name", "at most 100 characters"));
+    }
     let mut tx = db.begin().await?;
     let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM stores WHERE code = $1")
         .bind(code.as_str())
@@ -51,29 +45,10 @@ pub async fn add_store(
     .bind(now_ms())
     .fetch_one(&mut *tx)
     .await?;
-    let token = insert_token(&mut tx, id).await?;
+    let store = StoreRef { id, code: code.to_string(), name, currency: currency.code().to_string() };
+    let till = tills::insert_till(&mut tx, &store, None).await?;
     tx.commit().await?;
-    Ok((StoreRef { id, code: code.to_string(), name, currency: currency.code().to_string() }, token))
-}
-
-async fn insert_token(conn: &mut sqlx::AnyConnection, store_id: i64) -> Result<String> {
-    let token = new_token("sdt_");
-    sqlx::query("INSERT INTO tokens (store_id, token_hash, created_at) VALUES ($1, $2, $3)")
-        .bind(store_id)
-        .bind(hash_token(&token))
-        .bind(now_ms())
-        .execute(&mut *conn)
-        .await?;
-    Ok(token)
-}
-
-/// Issues another device token for a store.
-pub async fn issue_token(db: &Db, code: &str) -> Result<String> {
-    let store = store_by_code(db, code).await?;
-    let mut tx = db.begin().await?;
-    let token = insert_token(&mut tx, store.id).await?;
-    tx.commit().await?;
-    Ok(token)
+    Ok((store, till))
 }
 
 /// Revokes a token; requests with it get 401 from then on.
@@ -91,17 +66,23 @@ pub async fn revoke_token(db: &Db, token: &str) -> Result<()> {
     Ok(())
 }
 
-/// The store a device token belongs to; `Unauthorized` for a wrong or revoked token.
-pub async fn authenticate(db: &Db, token: &str) -> Result<StoreRef> {
+/// The till (and store) a device token belongs to; `Unauthorized` for a wrong or revoked token
+/// or a revoked till.
+pub async fn authenticate(db: &Db, token: &str) -> Result<DeviceRef> {
     let row = sqlx::query(
-        "SELECT s.id, s.code, s.name, s.currency FROM tokens t JOIN stores s ON s.id = t.store_id
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+        "SELECT s.id, s.code, s.name, s.currency, l.id, l.number
+         FROM tokens t JOIN stores s ON s.id = t.store_id JOIN tills l ON l.id = t.till_id
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND l.revoked_at IS NULL",
     )
     .bind(hash_token(token))
     .fetch_optional(db.reader())
     .await?
     .ok_or(CentralError::Unauthorized)?;
-    store_from_row(&row)
+    Ok(DeviceRef {
+        store: store_from_row(&row)?,
+        till_id: row.try_get(4)?,
+        till: tills::till_code(row.try_get(5)?)?,
+    })
 }
 
 pub async fn store_by_code(db: &Db, code: &str) -> Result<StoreRef> {

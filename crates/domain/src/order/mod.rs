@@ -5,10 +5,12 @@
 //! is exhaustive (no `_` arm), so adding a status or an event makes the compiler point at each
 //! place that has to decide what it means.
 
+mod announced;
 mod states;
 mod transition;
 
 pub use crate::name::UnknownName;
+pub use announced::{Reservation, after_payment, apply_announced};
 pub use states::{Channel, OrderEvent, OrderStatus, Rule, TransitionError, next_status};
 pub use transition::{EventKind, OrderState, PaymentEffect, PaymentMethod, StockEffect, Transition};
 

@@ -164,31 +164,8 @@ impl Default for OrderFilter {
     }
 }
 
-/// Central's answer to an order's reservation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum CentralReservation {
-    /// Central reserved the stock.
-    Accepted,
-    /// Central had too little available (the saga compensated).
-    Rejected,
-    /// Central gave the reservation up in a conflict (a counter sale took the stock).
-    Released,
-}
-
-impl CentralReservation {
-    pub const ALL: [CentralReservation; 3] =
-        [CentralReservation::Accepted, CentralReservation::Rejected, CentralReservation::Released];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CentralReservation::Accepted => "accepted",
-            CentralReservation::Rejected => "rejected",
-            CentralReservation::Released => "released",
-        }
-    }
-}
-
-storedesk_domain::named!(CentralReservation, "central reservation");
+/// Central's answer to an order's reservation (the domain's, shared with central).
+pub(crate) use storedesk_domain::Reservation as CentralReservation;
 
 /// The order row as the write path needs it.
 pub(crate) struct Header {

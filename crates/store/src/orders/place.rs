@@ -203,7 +203,7 @@ fn placed(header: Header, lines: Vec<OrderLine>, status: OrderStatus, now: i64) 
     }
 }
 
-/// `<STORE>-<YYYYMMDD>-<NNNN>` with the day in the store's time zone.
+/// `<STORE>-<TILL>-<YYYYMMDD>-<NNNN>` with the day in the store's time zone, counted on this till.
 fn next_order_number(tx: &Transaction<'_>, settings: &StoreSettings, now: i64) -> Result<OrderNumber> {
     let date = db::timestamp(now).to_zoned(settings.tz()).date();
     let day = i64::from(date.year()) * 10_000 + i64::from(date.month()) * 100 + i64::from(date.day());
@@ -215,9 +215,8 @@ fn next_order_number(tx: &Transaction<'_>, settings: &StoreSettings, now: i64) -
         .query_row([day], |r| r.get(0))?;
     Ok(OrderNumber::new(
         &settings.code,
-        date.year(),
-        date.month(),
-        date.day(),
+        settings.till,
+        (date.year(), date.month(), date.day()),
         u32::try_from(seq).unwrap_or(u32::MAX),
     ))
 }

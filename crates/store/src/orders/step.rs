@@ -2,6 +2,7 @@
 //! when central answers.
 
 use rusqlite::{Connection, Transaction, params};
+use storedesk_domain::order::after_payment;
 use storedesk_domain::{Channel, LedgerReason, OrderEvent, OrderId, OrderStatus, Transition};
 
 use super::effects::write_effects;
@@ -43,19 +44,14 @@ fn apply_in(tx: &Transaction<'_>, header: &Header, action: &OrderAction, now: i6
         .map_err(|error| StoreError::Transition { number: header.number.clone(), error })?;
     let lines = load_lines(tx, header.id)?;
     write_effects(tx, header, &lines, &transition, &action.details, now)?;
-    if action.event == OrderEvent::Pay && header.channel == Channel::Fulfilment {
-        let follow_up = match header.central_reservation {
-            Some(CentralReservation::Accepted) => Some((OrderEvent::ConfirmStock, None)),
-            Some(CentralReservation::Rejected | CentralReservation::Released) => {
-                Some((OrderEvent::Hold, Some("central could not reserve the stock".to_string())))
-            }
-            None => None,
-        };
-        if let Some((event, reason)) = follow_up {
-            let mut details = StepDetails::by(CENTRAL_ACTOR);
-            details.reason = reason;
-            step(tx, header.id, event, details, now)?;
+    if action.event == OrderEvent::Pay
+        && let Some(event) = after_payment(header.channel, header.central_reservation)
+    {
+        let mut details = StepDetails::by(CENTRAL_ACTOR);
+        if event == OrderEvent::Hold {
+            details.reason = Some("central could not reserve the stock".to_string());
         }
+        step(tx, header.id, event, details, now)?;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use storedesk_domain::{EventId, Named};
 use storedesk_protocol::api::{AppliedResult, EventOutcome, EventStatus, Shortage, codes};
 use storedesk_protocol::events::Envelope;
 
-use super::super::StoreRef;
+use super::super::{DeviceRef, StoreRef};
 use crate::db::{Val, insert_many, named, parsed, placeholders};
 use crate::error::{CentralError, Result};
 
@@ -144,7 +144,7 @@ pub(super) fn outcome(
 /// get the same result.
 pub(super) async fn keep(
     conn: &mut sqlx::AnyConnection,
-    store: &StoreRef,
+    device: &DeviceRef,
     events: &[Envelope],
     answers: Vec<Answer>,
     snapshot_ids: &HashMap<String, i64>,
@@ -171,7 +171,8 @@ pub(super) async fn keep(
         }
         rows.push(vec![
             Val::Text(event.event_id.to_string()),
-            Val::Int(store.id),
+            Val::Int(device.store.id),
+            Val::Int(device.till_id),
             Val::Text(event.aggregate.clone()),
             Val::Int(event.aggregate_seq),
             Val::Text(event.body.kind().as_str().into()),
@@ -186,7 +187,7 @@ pub(super) async fn keep(
     // whole transaction is then retried and answers them as duplicates.
     insert_many(
         conn,
-        "INSERT INTO inbox (event_id, store_id, aggregate, aggregate_seq, kind, status, result, code, message, received_at)",
+        "INSERT INTO inbox (event_id, store_id, till_id, aggregate, aggregate_seq, kind, status, result, code, message, received_at)",
         &rows,
         "",
     )

@@ -2,8 +2,8 @@
 //!
 //! One transaction per batch. Each event is, in order:
 //! 1. deduplicated by its id against the inbox (`inbox`): a known id returns the stored answer;
-//! 2. checked against its aggregate's sequence (`sequence`): a gap answers "retry later" (nothing
-//!    is stored), a reused number is refused;
+//! 2. checked against its till's sequence of the aggregate (`sequence`): a gap answers "retry
+//!    later" (nothing is stored), a reused number is refused;
 //! 3. applied (`apply`), one function per kind.
 //!
 //! What can be checked without the database is checked first (`validate`), for the whole request.
@@ -28,16 +28,16 @@ pub use validate::{MAX_BATCH, validate};
 use self::apply::{Applied, apply};
 use self::inbox::{Answer, Kept, outcome};
 use self::sequence::{Heads, Place};
-use super::StoreRef;
+use super::DeviceRef;
 use super::work::Work;
 use crate::db::{Db, now_ms};
 use crate::error::{CentralError, Result};
 
 /// Applies a batch, retrying the whole transaction when the database asks for it (deadlock,
 /// serialization failure, a concurrent delivery of the same events).
-pub async fn push(db: &Db, store: &StoreRef, events: &[Envelope]) -> Result<Vec<EventOutcome>> {
+pub async fn push(db: &Db, device: &DeviceRef, events: &[Envelope]) -> Result<Vec<EventOutcome>> {
     validate(events)?;
-    (|| push_once(db, store, events))
+    (|| push_once(db, device, events))
         .retry(
             ExponentialBuilder::new()
                 .with_min_delay(Duration::from_millis(5))
@@ -49,11 +49,13 @@ pub async fn push(db: &Db, store: &StoreRef, events: &[Envelope]) -> Result<Vec<
         .await
 }
 
-async fn push_once(db: &Db, store: &StoreRef, events: &[Envelope]) -> Result<Vec<EventOutcome>> {
+async fn push_once(db: &Db, device: &DeviceRef, events: &[Envelope]) -> Result<Vec<EventOutcome>> {
+    let store = &device.store;
     let mut tx = db.begin().await?;
     let now = now_ms();
-    let mut heads = Heads::load(&mut tx, store, events).await?;
+    let mut heads = Heads::load(&mut tx, device, events).await?;
     let mut work = Work::new(db, store, now);
+    work.till_id = Some(device.till_id);
     load_what_events_touch(&mut work, &mut tx, events).await?;
     // The inbox is read last: on PostgreSQL each statement sees what was committed before it, so
     // an event that any earlier read (heads, orders, stock) already reflects is certainly in the
@@ -81,8 +83,8 @@ async fn push_once(db: &Db, store: &StoreRef, events: &[Envelope]) -> Result<Vec
         answers.extend(answer);
     }
     let snapshot_ids = work.flush(&mut tx).await?;
-    inbox::keep(&mut tx, store, events, answers, &snapshot_ids, &mut outcomes, now).await?;
-    heads.write(&mut tx, store).await?;
+    inbox::keep(&mut tx, device, events, answers, &snapshot_ids, &mut outcomes, now).await?;
+    heads.write(&mut tx, device).await?;
     tx.commit().await?;
     metrics::counter!("storedesk_events_total", "store" => store.code.clone()).increment(events.len() as u64);
     Ok(outcomes)
@@ -94,8 +96,17 @@ async fn load_what_events_touch(
     conn: &mut sqlx::AnyConnection,
     events: &[Envelope],
 ) -> Result<()> {
-    let order_ids: Vec<OrderId> = events.iter().filter_map(|e| validate::order_id(&e.body)).collect();
+    let order_ids: Vec<OrderId> = events.iter().filter_map(|e| e.body.order_id()).collect();
     work.load_orders(conn, &order_ids).await?;
+    let numbers: Vec<String> = events
+        .iter()
+        .filter_map(|e| match &e.body {
+            EventBody::OrderPlaced(p) => Some(p.number.clone()),
+            EventBody::CounterSale(p) => Some(p.number.clone()),
+            _ => None,
+        })
+        .collect();
+    work.load_numbers(conn, &numbers).await?;
     let mut skus: Vec<String> =
         work.orders.values().flat_map(|o| o.lines.iter().map(|l| l.sku.to_string())).collect();
     for e in events {

@@ -1,5 +1,7 @@
-//! Each aggregate's events are applied in order: the heads (the last sequence number applied per
-//! aggregate) say which number comes next. A gap answers "retry later" (nothing is stored); a
+//! Each till's events of an aggregate are applied in order: the heads (the last sequence number
+//! applied per till and aggregate) say which number comes next. Heads are per till, so two tills'
+//! independent events on the same SKU or order never collide; what two tills do to one order is
+//! ordered by central's state machine, not by their numbers. A gap answers "retry later" (nothing is stored); a
 //! number already used by another event id is refused.
 
 use std::collections::{BTreeSet, HashMap};
@@ -7,7 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use sqlx::Row;
 use storedesk_protocol::events::Envelope;
 
-use super::super::StoreRef;
+use super::super::DeviceRef;
 use crate::db::{Val, insert_many, param, placeholders};
 use crate::error::Result;
 
@@ -31,7 +33,7 @@ pub(super) enum Place {
 impl Heads {
     pub async fn load(
         conn: &mut sqlx::AnyConnection,
-        store: &StoreRef,
+        device: &DeviceRef,
         events: &[Envelope],
     ) -> Result<Heads> {
         let aggregates: Vec<String> =
@@ -39,11 +41,11 @@ impl Heads {
         let mut last = HashMap::new();
         for chunk in aggregates.chunks(500) {
             let sql = format!(
-                "SELECT aggregate, last_seq FROM aggregate_heads WHERE store_id = {} AND aggregate IN ({})",
+                "SELECT aggregate, last_seq FROM till_heads WHERE till_id = {} AND aggregate IN ({})",
                 param(conn, 1),
                 placeholders(conn, 2, chunk.len())
             );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(store.id);
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(device.till_id);
             for a in chunk {
                 query = query.bind(a.clone());
             }
@@ -75,18 +77,18 @@ impl Heads {
         self.last.get(aggregate).copied().unwrap_or(0) + 1
     }
 
-    pub async fn write(&self, conn: &mut sqlx::AnyConnection, store: &StoreRef) -> Result<()> {
+    pub async fn write(&self, conn: &mut sqlx::AnyConnection, device: &DeviceRef) -> Result<()> {
         let rows: Vec<Vec<Val>> = self
             .last
             .iter()
             .filter(|(a, _)| self.moved.contains(*a))
-            .map(|(a, s)| vec![Val::Int(store.id), Val::Text(a.clone()), Val::Int(*s)])
+            .map(|(a, s)| vec![Val::Int(device.till_id), Val::Text(a.clone()), Val::Int(*s)])
             .collect();
         insert_many(
             conn,
-            "INSERT INTO aggregate_heads (store_id, aggregate, last_seq)",
+            "INSERT INTO till_heads (till_id, aggregate, last_seq)",
             &rows,
-            " ON CONFLICT (store_id, aggregate) DO UPDATE SET last_seq = excluded.last_seq",
+            " ON CONFLICT (till_id, aggregate) DO UPDATE SET last_seq = excluded.last_seq",
         )
         .await
     }

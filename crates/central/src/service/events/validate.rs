@@ -1,11 +1,17 @@
 //! What can be checked in a push without the database; a bad field fails the whole request (422)
-//! and names where it is (`events[2].payload.lines[0].qty`). SKUs, quantities, currencies and
-//! payment methods are already valid: their types refuse anything else when the JSON is read.
+//! and names where it is (`events[2].payload.lines[0].qty`). SKUs, quantities (1 to
+//! `MAX_QTY`), currencies and payment methods are already valid: their types refuse anything else
+//! when the JSON is read. Here: adjustments' direction and bound (`MAX_ADJUST`), totals that are
+//! exactly their lines' sum and payments that add up to them, every sum checked — an overflow is
+//! `out_of_range`, never a wrapped number.
 
 use std::collections::BTreeSet;
 
-use storedesk_domain::OrderId;
-use storedesk_protocol::events::{Envelope, EventBody, order_aggregate, stock_aggregate};
+use storedesk_domain::StockError;
+use storedesk_domain::stock::check_adjust;
+use storedesk_protocol::events::{
+    Envelope, EventBody, LineItem, PaymentItem, order_aggregate, stock_aggregate,
+};
 
 use crate::error::{CentralError, Result};
 
@@ -31,7 +37,7 @@ pub fn validate(events: &[Envelope]) -> Result<()> {
         validate_body(&e.body, &at)?;
         let expected = match &e.body {
             EventBody::StockAdjusted(p) => stock_aggregate(p.sku.as_str()),
-            other => order_id(other).map(order_aggregate).unwrap_or_default(),
+            other => other.order_id().map(order_aggregate).unwrap_or_default(),
         };
         if e.aggregate != expected {
             return Err(CentralError::invalid(
@@ -45,49 +51,79 @@ pub fn validate(events: &[Envelope]) -> Result<()> {
 
 fn validate_body(body: &EventBody, at: &dyn Fn(&str) -> String) -> Result<()> {
     match body {
-        EventBody::OrderPlaced(p) if p.lines.is_empty() => {
-            Err(CentralError::invalid(at("payload.lines"), "an order needs at least one line"))
+        EventBody::OrderPlaced(p) => order_lines(&p.lines, p.total_minor, at),
+        EventBody::CounterSale(p) => {
+            order_lines(&p.lines, p.total_minor, at)?;
+            payments(&p.payments, p.total_minor, at)
         }
-        EventBody::CounterSale(p) if p.lines.is_empty() => {
-            Err(CentralError::invalid(at("payload.lines"), "an order needs at least one line"))
+        EventBody::OrderPaid(p) if p.payment.amount_minor < 0 => {
+            Err(CentralError::invalid(at("payload.payment.amount_minor"), "cannot be negative"))
         }
-        EventBody::OrderPlaced(p) => non_negative_prices(&p.lines, at),
-        EventBody::CounterSale(p) => non_negative_prices(&p.lines, at),
-        EventBody::StockAdjusted(p) if p.delta == 0 => {
-            Err(CentralError::invalid(at("payload.delta"), "cannot be 0"))
-        }
+        EventBody::StockAdjusted(p) => check_adjust(p.delta, p.reason).map_err(|e| match e {
+            StockError::AdjustTooLarge { .. } => {
+                CentralError::out_of_range(at("payload.delta"), e.to_string())
+            }
+            other => CentralError::invalid(at("payload.delta"), other.to_string()),
+        }),
         EventBody::OrderPaid(_)
         | EventBody::OrderShipped(_)
         | EventBody::OrderDelivered(_)
         | EventBody::OrderCancelled(_)
-        | EventBody::OrderRefunded(_)
-        | EventBody::StockAdjusted(_) => Ok(()),
+        | EventBody::OrderRefunded(_) => Ok(()),
     }
 }
 
-fn non_negative_prices(
-    lines: &[storedesk_protocol::events::LineItem],
-    at: &dyn Fn(&str) -> String,
-) -> Result<()> {
-    match lines.iter().position(|l| l.unit_price_minor < 0) {
-        Some(j) => Err(CentralError::invalid(
-            at(&format!("payload.lines[{j}].unit_price_minor")),
-            "cannot be negative",
-        )),
-        None => Ok(()),
+/// An order's lines: at least one, no negative price, and a total that is exactly their sum
+/// (quantities are bounded by their type; the sum is checked, so an overflow is refused).
+fn order_lines(lines: &[LineItem], total_minor: i64, at: &dyn Fn(&str) -> String) -> Result<()> {
+    if lines.is_empty() {
+        return Err(CentralError::invalid(at("payload.lines"), "an order needs at least one line"));
     }
+    let mut sum: i64 = 0;
+    for (j, l) in lines.iter().enumerate() {
+        if l.unit_price_minor < 0 {
+            return Err(CentralError::invalid(
+                at(&format!("payload.lines[{j}].unit_price_minor")),
+                "cannot be negative",
+            ));
+        }
+        sum = l
+            .unit_price_minor
+            .checked_mul(l.qty.get())
+            .and_then(|amount| sum.checked_add(amount))
+            .ok_or_else(|| {
+                CentralError::out_of_range(
+                    at(&format!("payload.lines[{j}]")),
+                    "the order's total overflows (quantity x price summed over the lines)",
+                )
+            })?;
+    }
+    if sum != total_minor {
+        return Err(CentralError::invalid(
+            at("payload.total_minor"),
+            format!("is {total_minor}, but the lines add up to {sum}"),
+        ));
+    }
+    Ok(())
 }
 
-/// The order an event belongs to (`None` for stock adjustments).
-pub fn order_id(body: &EventBody) -> Option<OrderId> {
-    match body {
-        EventBody::OrderPlaced(p) => Some(p.order_id),
-        EventBody::OrderPaid(p) => Some(p.order_id),
-        EventBody::CounterSale(p) => Some(p.order_id),
-        EventBody::OrderShipped(p) => Some(p.order_id),
-        EventBody::OrderDelivered(p) => Some(p.order_id),
-        EventBody::OrderCancelled(p) => Some(p.order_id),
-        EventBody::OrderRefunded(p) => Some(p.order_id),
-        EventBody::StockAdjusted(_) => None,
+/// A counter sale's payments: none negative, adding up (checked) to the total.
+fn payments(payments: &[PaymentItem], total_minor: i64, at: &dyn Fn(&str) -> String) -> Result<()> {
+    let mut sum: i64 = 0;
+    for (j, p) in payments.iter().enumerate() {
+        let field = || at(&format!("payload.payments[{j}].amount_minor"));
+        if p.amount_minor < 0 {
+            return Err(CentralError::invalid(field(), "cannot be negative"));
+        }
+        sum = sum
+            .checked_add(p.amount_minor)
+            .ok_or_else(|| CentralError::out_of_range(field(), "the payments' sum overflows"))?;
     }
+    if sum != total_minor {
+        return Err(CentralError::invalid(
+            at("payload.payments"),
+            format!("add up to {sum}, but the order's total is {total_minor}"),
+        ));
+    }
+    Ok(())
 }

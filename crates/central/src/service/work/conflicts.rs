@@ -1,7 +1,7 @@
 //! Conflicts: a counter sale or a count took stock that central had reserved for orders.
 
 use sqlx::Row;
-use storedesk_domain::{OrderId, OrderStatus, StockDelta};
+use storedesk_domain::{OrderEvent, OrderId, Reservation, StockDelta, Transition};
 
 use super::Work;
 use crate::error::Result;
@@ -47,27 +47,41 @@ impl Work<'_> {
             if !short(self) {
                 break;
             }
-            let Some(order) = self.orders.get(&id).filter(|o| o.holds_reservation) else { continue };
-            let lines = order.lines.clone();
-            let number = order.number.clone();
-            let (on_hand, reserved) = self.stock.get(sku).map_or((0, 0), |c| (c.on_hand, c.reserved));
-            let shortfall = (reserved - on_hand)
-                .min(lines.iter().filter(|l| l.sku.as_str() == sku).map(|l| l.qty.get()).sum());
-            let release: Vec<(String, StockDelta)> = lines
-                .iter()
-                .map(|l| (l.sku.to_string(), StockDelta { on_hand: 0, reserved: -l.qty.get() }))
-                .collect();
-            self.apply(&release);
-            self.update_order(id, |o| {
-                o.holds_reservation = false;
-                o.status = OrderStatus::OnHold;
-            });
-            let message = format!(
-                "order {number}: central has {on_hand} of {sku} on hand but {reserved} reserved; its reservation was released \
-                 (short by {shortfall}); receive stock and retry, or cancel"
-            );
-            self.conflicts.push((id, sku.to_string(), shortfall, message));
+            self.release_for(id, sku)?;
         }
+        Ok(())
+    }
+
+    /// Releases the order `id`'s reservation because `sku` is short, and records the conflict.
+    fn release_for(&mut self, id: OrderId, sku: &str) -> Result<()> {
+        let Some(order) = self.orders.get(&id).filter(|o| o.holds_reservation) else { return Ok(()) };
+        let lines = order.lines.clone();
+        let number = order.number.clone();
+        let (order_channel, order_status) = (order.channel, order.status);
+        let (on_hand, reserved) = self.stock.get(sku).map_or((0, 0), |c| (c.on_hand, c.reserved));
+        let shortfall = (reserved - on_hand)
+            .min(lines.iter().filter(|l| l.sku.as_str() == sku).map(|l| l.qty.get()).sum());
+        let release: Vec<(String, StockDelta)> = lines
+            .iter()
+            .map(|l| (l.sku.to_string(), StockDelta { on_hand: 0, reserved: -l.qty.get() }))
+            .collect();
+        self.apply(&release)?;
+        // A paid order goes on hold (the state machine's `hold`); an unpaid one stays created
+        // and goes on hold when paid, as on the device.
+        let status = match Transition::of(order_channel, order_status, OrderEvent::Hold) {
+            Ok(t) => t.to,
+            Err(_) => order_status,
+        };
+        self.update_order(id, |o| {
+            o.holds_reservation = false;
+            o.reservation = Some(Reservation::Released);
+            o.status = status;
+        });
+        let message = format!(
+            "order {number}: central has {on_hand} of {sku} on hand but {reserved} reserved; its reservation was released \
+             (short by {shortfall}); receive stock and retry, or cancel"
+        );
+        self.conflicts.push((id, sku.to_string(), shortfall, message));
         Ok(())
     }
 }

@@ -122,6 +122,8 @@ async fn write_orders(conn: &mut sqlx::AnyConnection, orders: &HashMap<OrderId, 
             Val::Text(order.currency.clone()),
             Val::Int(order.total_minor),
             Val::Int(i64::from(order.holds_reservation)),
+            Val::OptText(order.reservation.map(|r| r.name().to_string())),
+            Val::OptInt(order.till_id),
             Val::OptText(order.customer.clone()),
             Val::Int(order.created_at),
             Val::Int(jiff::Timestamp::now().as_millisecond()),
@@ -141,10 +143,10 @@ async fn write_orders(conn: &mut sqlx::AnyConnection, orders: &HashMap<OrderId, 
     insert_many(
         conn,
         "INSERT INTO orders (id, store_id, number, origin, channel, status, currency, total_minor, holds_reservation,
-                             customer, created_at, updated_at)",
+                             reservation, till_id, customer, created_at, updated_at)",
         &order_rows,
         " ON CONFLICT (id) DO UPDATE SET status = excluded.status, holds_reservation = excluded.holds_reservation,
-             updated_at = excluded.updated_at",
+             reservation = excluded.reservation, updated_at = excluded.updated_at",
     )
     .await?;
     insert_many(

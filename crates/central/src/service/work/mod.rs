@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sqlx::Row;
 use sqlx::any::AnyRow;
-use storedesk_domain::{Channel, OrderId, OrderStatus, Qty, StockDelta};
+use storedesk_domain::{Channel, Named, OrderId, OrderStatus, Qty, Reservation, StockDelta};
 use storedesk_protocol::api::ChangeBody;
 use storedesk_protocol::events::LineItem;
 
@@ -39,6 +39,10 @@ pub(crate) struct OrderRow {
     pub currency: String,
     pub total_minor: i64,
     pub holds_reservation: bool,
+    /// The till that took the order (`None`: the central platform's, or pushed before tills).
+    pub till_id: Option<i64>,
+    /// Central's answer to a fulfilment order's reservation (`None` for counter orders).
+    pub reservation: Option<Reservation>,
     pub customer: Option<String>,
     pub created_at: i64,
     pub lines: Vec<LineItem>,
@@ -95,6 +99,8 @@ impl OrderRow {
             currency,
             total_minor,
             holds_reservation: false,
+            till_id: None,
+            reservation: None,
             customer,
             created_at: now,
             lines,
@@ -106,11 +112,15 @@ impl OrderRow {
 
 pub(crate) struct Work<'s> {
     pub store: &'s StoreRef,
+    /// The till whose events these are (`None` for admin and central-platform work).
+    pub till_id: Option<i64>,
     pub now: i64,
     lock: &'static str,
     pub stock: BTreeMap<String, StockCell>,
     pub products: HashSet<String>,
     pub orders: HashMap<OrderId, OrderRow>,
+    /// The store's orders by human number, for the numbers this work may give again.
+    pub numbers: HashMap<String, OrderId>,
     pub(super) payments: Vec<Vec<Val>>,
     /// SKUs whose stock changed, in first-touch order: their snapshots take feed ids in this order.
     pub(super) touched: Vec<String>,
@@ -122,8 +132,10 @@ impl<'s> Work<'s> {
     pub fn new(db: &Db, store: &'s StoreRef, now: i64) -> Self {
         Work {
             store,
+            till_id: None,
             now,
             lock: db.lock_rows(),
+            numbers: HashMap::new(),
             stock: BTreeMap::new(),
             products: HashSet::new(),
             orders: HashMap::new(),
@@ -183,7 +195,8 @@ impl<'s> Work<'s> {
             .collect();
         for chunk in wanted.chunks(500) {
             let sql = format!(
-                "SELECT id, store_id, number, origin, channel, status, currency, total_minor, holds_reservation, customer, created_at
+                "SELECT id, store_id, number, origin, channel, status, currency, total_minor, holds_reservation, customer, created_at,
+                        reservation, till_id
                  FROM orders WHERE id IN ({}) ORDER BY id{}",
                 placeholders(conn, 1, chunk.len()),
                 self.lock
@@ -220,24 +233,52 @@ impl<'s> Work<'s> {
     }
 
     pub fn available(&self, sku: &str) -> i64 {
-        self.stock.get(sku).map_or(0, |c| c.on_hand - c.reserved)
+        self.stock.get(sku).map_or(0, |c| c.on_hand.saturating_sub(c.reserved))
     }
 
-    pub fn apply(&mut self, effects: &[(String, StockDelta)]) {
+    /// Moves stock; arithmetic on what a client sent is checked, so an overflow is refused
+    /// (`out_of_range`) before anything is written.
+    pub fn apply(&mut self, effects: &[(String, StockDelta)]) -> Result<()> {
         for (sku, delta) in effects {
             let cell =
                 self.stock.entry(sku.clone()).or_insert(StockCell { on_hand: 0, reserved: 0, dirty: false });
-            cell.on_hand += delta.on_hand;
-            cell.reserved += delta.reserved;
+            let overflow =
+                || CentralError::out_of_range(format!("stock of {sku}"), "the stock level would overflow");
+            cell.on_hand = cell.on_hand.checked_add(delta.on_hand).ok_or_else(overflow)?;
+            cell.reserved = cell.reserved.checked_add(delta.reserved).ok_or_else(overflow)?;
             cell.dirty = true;
             if !self.touched.contains(sku) {
                 self.touched.push(sku.clone());
             }
         }
+        Ok(())
     }
 
-    pub fn insert_order(&mut self, order: OrderRow) {
+    pub fn insert_order(&mut self, mut order: OrderRow) {
+        if order.origin == Origin::Store {
+            order.till_id = self.till_id;
+        }
+        self.numbers.insert(order.number.clone(), order.id);
         self.orders.insert(order.id, order);
+    }
+
+    /// Loads which orders of the store hold any of `numbers`.
+    pub async fn load_numbers(&mut self, conn: &mut sqlx::AnyConnection, numbers: &[String]) -> Result<()> {
+        for chunk in numbers.chunks(500) {
+            let sql = format!(
+                "SELECT number, id FROM orders WHERE store_id = {} AND number IN ({})",
+                param(conn, 1),
+                placeholders(conn, 2, chunk.len())
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(self.store.id);
+            for n in chunk {
+                query = query.bind(n.clone());
+            }
+            for row in query.fetch_all(&mut *conn).await? {
+                self.numbers.insert(row.try_get(0)?, parsed(&row, 1)?);
+            }
+        }
+        Ok(())
     }
 
     pub fn update_order(&mut self, id: OrderId, change: impl FnOnce(&mut OrderRow)) {
@@ -275,6 +316,12 @@ fn order_row(row: &AnyRow) -> Result<OrderRow> {
         holds_reservation: holds != 0,
         customer: row.try_get(9)?,
         created_at: row.try_get(10)?,
+        reservation: row
+            .try_get::<Option<String>, _>(11)?
+            .map(|r| Reservation::from_name(&r))
+            .transpose()
+            .map_err(|e| CentralError::corrupt("an order's reservation", e))?,
+        till_id: row.try_get(12)?,
         lines: Vec::new(),
         new: false,
         dirty: false,

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use storedesk_domain::Currency;
 use storedesk_domain::line::parse_line;
@@ -14,7 +14,12 @@ use crate::db::{DEFAULT_URL, Db};
 use crate::http::{self, AdminToken, Settings};
 use crate::service::catalog::ProductInput;
 use crate::service::orders::{CentralLineInput, CentralOrderInput};
-use crate::service::{catalog, conflicts, orders, stock, stores};
+use crate::service::{catalog, conflicts, orders, stock, stores, tills};
+
+mod credential;
+mod devices;
+use credential::admin_credential;
+pub use devices::DeviceCommand;
 
 #[derive(Parser, Debug)]
 #[command(name = "storedesk-central", version, about = "Storedesk's central API and its admin commands")]
@@ -45,6 +50,9 @@ pub enum Command {
     },
     #[command(subcommand)]
     Store(StoreCommand),
+    /// A store's tills (devices)
+    #[command(subcommand)]
+    Device(DeviceCommand),
     #[command(subcommand)]
     Token(TokenCommand),
     #[command(subcommand)]
@@ -80,7 +88,7 @@ pub enum StoreCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum TokenCommand {
-    /// Issue another device token for a store (shown once)
+    /// Another till for a store, as `device add` (its token and join code are shown once)
     Issue {
         #[arg(long)]
         store: String,
@@ -162,6 +170,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(&db, &database_url, listen, &admin_token_file, rate_limit).await
         }
         Command::Store(command) => store_command(&db, command).await,
+        Command::Device(command) => devices::run(&db, command).await,
         Command::Token(command) => token_command(&db, command).await,
         Command::Catalog(CatalogCommand::Import { file, currency }) => {
             import_catalog(&db, &file, &currency).await
@@ -197,17 +206,23 @@ async fn serve(
 async fn store_command(db: &Db, command: StoreCommand) -> anyhow::Result<()> {
     match command {
         StoreCommand::Add { code, name, currency, json } => {
-            let (store, token) = stores::add_store(db, &code, name.as_deref(), &currency).await?;
+            let (store, till) = stores::add_store(db, &code, name.as_deref(), &currency).await?;
             if json {
-                return print_json(
-                    &serde_json::json!({ "store": store.code, "name": store.name, "currency": store.currency, "token": token }),
-                );
+                return print_json(&serde_json::json!({
+                    "store": store.code, "name": store.name, "currency": store.currency,
+                    "till": till.till, "token": till.token,
+                    "join_code": till.join_code, "join_expires_at": till.join_expires_at,
+                }));
             }
             eprintln!(
-                "added store {} ({}), currency {}; its first device token (shown once):",
-                store.code, store.name, store.currency
+                "added store {} ({}), currency {}; its first till is {}, whose token follows (shown once):",
+                store.code, store.name, store.currency, till.till
             );
-            println!("{token}");
+            println!("{}", till.token);
+            eprintln!(
+                "or join a device as {} with the one-time code {} (15 minutes)",
+                till.till, till.join_code
+            );
         }
         StoreCommand::List { json } => {
             let list = stores::list_stores(db).await?;
@@ -225,13 +240,12 @@ async fn store_command(db: &Db, command: StoreCommand) -> anyhow::Result<()> {
 async fn token_command(db: &Db, command: TokenCommand) -> anyhow::Result<()> {
     match command {
         TokenCommand::Issue { store, json } => {
-            let token = stores::issue_token(db, &store).await?;
+            let till = tills::add_till(db, &stores::store_by_code(db, &store).await?, None).await?;
             if json {
-                return print_json(
-                    &serde_json::json!({ "store": store.to_ascii_uppercase(), "token": token }),
-                );
+                return print_json(&till);
             }
-            println!("{token}");
+            eprintln!("added till {} to {}; its token (shown once):", till.till, till.store);
+            println!("{}", till.token);
         }
         TokenCommand::Revoke { token } => {
             stores::revoke_token(db, &token).await?;
@@ -326,39 +340,6 @@ async fn list_conflicts(db: &Db, store: Option<String>, json: bool) -> anyhow::R
             c.id, c.store, c.order_number, c.sku, c.shortfall, c.message
         );
     }
-    Ok(())
-}
-
-/// The admin credential: `STOREDESK_CENTRAL_ADMIN_TOKEN`, else the file (created with a new one,
-/// readable by its owner only, at first start).
-fn admin_credential(file: &Path) -> anyhow::Result<String> {
-    if let Ok(token) = std::env::var("STOREDESK_CENTRAL_ADMIN_TOKEN")
-        && !token.trim().is_empty()
-    {
-        return Ok(token.trim().to_string());
-    }
-    if file.exists() {
-        let token =
-            std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-        if token.trim().is_empty() {
-            bail!("{} is empty; delete it to create a new admin credential", file.display());
-        }
-        return Ok(token.trim().to_string());
-    }
-    let token = stores::new_token("sda_");
-    write_private(file, &token)?;
-    eprintln!("created the admin credential in {} (keep it secret)", file.display());
-    Ok(token)
-}
-
-fn write_private(file: &Path, contents: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut f = options.open(file).with_context(|| format!("cannot create {}", file.display()))?;
-    f.write_all(contents.as_bytes())?;
     Ok(())
 }
 
