@@ -128,25 +128,7 @@ async fn quantities_deltas_and_sums_beyond_their_bounds_are_refused_and_central_
     expect_error(&client, &central, &token, s(payments), unprocessable, "payload.payments[1].amount_minor")
         .await;
 
-    // The out-of-range codes, and an admin receipt of 2^63-1: a 422, never a 500.
-    let answer = client
-        .post(format!("{}/v1/events", central.url))
-        .bearer_auth(&token)
-        .header("content-type", "application/json")
-        .body(s(adjusted("TEA", json!(5_000_000), "receipt", 1)))
-        .send()
-        .await
-        .expect("push");
-    assert_eq!(answer.json::<Value>().await.expect("json")["code"], "out_of_range");
-    let receipt = client
-        .post(format!("{}/v1/admin/stores/AA/receipts", central.url))
-        .bearer_auth(ADMIN)
-        .json(&json!({"sku": "TEA", "qty": i64::MAX}))
-        .send()
-        .await
-        .expect("receipt");
-    assert_eq!(receipt.status(), unprocessable);
-    assert_eq!(receipt.json::<Value>().await.expect("json")["code"], "out_of_range");
+    out_of_range_codes(&client, &central, &token).await;
 
     // Nothing of it applied, and central still answers a good push.
     assert_eq!(central.level("AA", "TEA").await, (10, 0));
@@ -220,4 +202,32 @@ async fn a_join_code_works_once_and_a_till_belongs_to_one_installation() {
     assert_eq!(other.status(), StatusCode::CONFLICT);
     assert_eq!(other.json::<Value>().await.expect("json")["code"], "till_in_use");
     central.stop().await;
+}
+
+/// The out-of-range code, and an admin receipt of 2^63-1: a 422, never a 500.
+async fn out_of_range_codes(
+    client: &reqwest::Client,
+    central: &storedesk_tests::central::TestCentral,
+    token: &str,
+) {
+    let s = |v: Value| json!({ "events": [v] }).to_string();
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    let answer = client
+        .post(format!("{}/v1/events", central.url))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(s(adjusted("TEA", json!(5_000_000), "receipt", 1)))
+        .send()
+        .await
+        .expect("push");
+    assert_eq!(answer.json::<Value>().await.expect("json")["code"], "out_of_range");
+    let receipt = client
+        .post(format!("{}/v1/admin/stores/AA/receipts", central.url))
+        .bearer_auth(ADMIN)
+        .json(&json!({"sku": "TEA", "qty": i64::MAX}))
+        .send()
+        .await
+        .expect("receipt");
+    assert_eq!(receipt.status(), unprocessable);
+    assert_eq!(receipt.json::<Value>().await.expect("json")["code"], "out_of_range");
 }

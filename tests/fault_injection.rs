@@ -112,6 +112,12 @@ fn all_orders(device: &Device) -> Vec<storedesk_store::orders::Order> {
     device.store.orders(&OrderFilter { limit: 1_000_000, ..OrderFilter::default() }).expect("orders")
 }
 
+/// The orders this till took (it holds the other tills' too).
+fn own_orders(device: &Device) -> Vec<storedesk_store::orders::Order> {
+    let till = device.till();
+    all_orders(device).into_iter().filter(|o| o.till.as_deref() == Some(till.as_str())).collect()
+}
+
 async fn run(backend: Backend) {
     let Some(central) = TestCentral::start(backend).await else { return };
     let tokens = [
@@ -164,6 +170,7 @@ async fn run(backend: Backend) {
     let (orders, events) = assert_exactly_once(&central, &devices).await;
     assert_stock_follows_the_orders(&central, &devices).await;
     assert_numbers_unique_in_each_store(&central).await;
+    assert_every_till_sees_its_whole_store(&central, &devices).await;
     eprintln!("{orders} orders, {events} events, faults: {counts:?}");
     central.stop().await;
 }
@@ -179,7 +186,7 @@ async fn assert_exactly_once(central: &TestCentral, devices: &[(&str, Arc<Device
             assert_eq!(event.status, OutboxStatus::Sent);
             assert!(device_events.insert(event.event_id.to_string()));
         }
-        orders += all_orders(device).len();
+        orders += own_orders(device).len();
     }
     assert!(orders >= 1_000, "{orders} orders");
     let inbox: Vec<String> =
@@ -206,7 +213,7 @@ async fn assert_stock_follows_the_orders(central: &TestCentral, devices: &[(&str
                 }
             }
         }
-        for order in all_orders(device) {
+        for order in own_orders(device) {
             for line in &order.lines {
                 let sku = SKUS.iter().find(|s| **s == line.sku).copied().unwrap_or("?");
                 let (on_hand, reserved) = expected.get_mut(&(*store, sku)).expect("sku");
@@ -247,4 +254,28 @@ async fn assert_numbers_unique_in_each_store(central: &TestCentral) {
         .await
         .expect("tills");
     assert_eq!(without_till, 0, "every order carries the till that took it");
+}
+
+/// One store, one picture: every till holds every order of its store that central knows, in
+/// central's status.
+async fn assert_every_till_sees_its_whole_store(central: &TestCentral, devices: &[(&str, Arc<Device>)]) {
+    for (store, device) in devices {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT o.number, o.status FROM orders o JOIN stores s ON s.id = o.store_id WHERE s.code = $1",
+        )
+        .bind(*store)
+        .fetch_all(central.db.reader())
+        .await
+        .expect("central's orders");
+        let at_central: BTreeSet<(String, String)> = rows.into_iter().collect();
+        // A counter order cancelled before hand-over never left its till (central hears of counter
+        // orders at hand-over only).
+        let here: BTreeSet<(String, String)> = all_orders(device)
+            .into_iter()
+            .filter(|o| !(o.channel == Channel::Counter && o.status == OrderStatus::Cancelled))
+            .map(|o| (o.number, o.status.as_str().to_string()))
+            .collect();
+        assert_eq!(here.len(), at_central.len(), "till {} of {store} holds every order", device.till());
+        assert!(here == at_central, "till {} of {store} sees each order as central holds it", device.till());
+    }
 }

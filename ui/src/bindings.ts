@@ -180,6 +180,8 @@ export type Order = {
 	number: string,
 	channel: SalesChannel,
 	status: OrderStatus,
+	/**  The till of the store that took it (`T2`); `None` for the central platform's orders. */
+	till: string | null,
 	customer: string | null,
 	currency: string,
 	total_minor: string,
@@ -223,6 +225,8 @@ export type OrderPage = {
 export type OrderQuery = {
 	status: OrderStatus | null,
 	channel: SalesChannel | null,
+	/**  Only the orders this till of the store took (`T2`). */
+	till: string | null,
 	/**  Created at or after, Unix milliseconds. */
 	from_ms: number | null,
 	/**  Created before, Unix milliseconds. */
@@ -239,6 +243,8 @@ export type OrderSummary = {
 	number: string,
 	channel: SalesChannel,
 	status: OrderStatus,
+	/**  The till that took it (`None`: the central platform's). */
+	till: string | null,
 	customer: string | null,
 	total_minor: string,
 	currency: string,

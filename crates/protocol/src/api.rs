@@ -78,6 +78,10 @@ pub struct AppliedResult {
     /// snapshot at or after this id already counts the event. `None`: the event moved no stock.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_id: Option<i64>,
+    /// The change-feed id of the order's snapshot after this event: older snapshots of the order
+    /// in the feed predate the event, and a device that saw it applied ignores them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_change_id: Option<i64>,
 }
 
 /// Rejection codes with a meaning the device acts on.
@@ -132,6 +136,54 @@ pub enum ChangeBody {
     OrderAllocated(AllocatedOrder),
     /// Central can no longer honour an order's reservation (a counter sale took the stock).
     Conflict(ConflictChange),
+    /// An order of the reader's store as central holds it now, whichever till took it: every till
+    /// sees the whole store.
+    Order(OrderSnapshot),
+}
+
+/// One of the store's orders as central holds it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderSnapshot {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub order_id: storedesk_domain::OrderId,
+    pub number: String,
+    /// The till that took it; `None` for the central platform's orders and for orders pushed
+    /// before tills existed.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub till: Option<TillCode>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub channel: storedesk_domain::Channel,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub status: storedesk_domain::OrderStatus,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub reservation: Option<storedesk_domain::Reservation>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub currency: Currency,
+    #[serde(with = "crate::minor")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub total_minor: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub lines: Vec<crate::events::LineItem>,
+    /// Payments (positive) and refunds (negative), as central recorded them.
+    pub payments: Vec<PaymentRecord>,
+    pub customer: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub created_at: jiff::Timestamp,
+}
+
+/// A payment or refund of an order as central recorded it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PaymentRecord {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub method: storedesk_domain::PaymentMethod,
+    /// Negative for a refund.
+    #[serde(with = "crate::minor")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub amount_minor: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub at: jiff::Timestamp,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

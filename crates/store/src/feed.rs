@@ -5,6 +5,8 @@
 //!   recomputed (`crate::stock_view`);
 //! - orders central allocated to this store are placed as the domain's allocation says: paid,
 //!   holding central's reservation, ready to ship;
+//! - every order of the store as central holds it (whichever till took it) is kept here too
+//!   (`orders::mirror`);
 //! - conflicts put the order on hold and raise an attention item.
 
 use std::collections::BTreeSet;
@@ -89,6 +91,12 @@ fn apply_change(tx: &Transaction<'_>, change: &Change, page: &mut Page, now: i64
         }
         ChangeBody::OrderAllocated(order) => {
             if orders::place_allocated(tx, order, now)? {
+                page.report.orders += 1;
+            }
+        }
+        ChangeBody::Order(snapshot) => {
+            let till = crate::settings::load(tx)?.map(|s| s.till.to_string()).unwrap_or_default();
+            if orders::mirror(tx, snapshot, change.id, &till, now)? {
                 page.report.orders += 1;
             }
         }

@@ -50,6 +50,9 @@ pub(crate) fn on_answer(
         _ => None,
     };
     let applied = |result: &AppliedResult| -> Result<Settled> {
+        if let (Some(change), Some(order_id)) = (result.order_change_id, event.envelope()?.body.order_id()) {
+            orders::saw_central_change(tx, order_id, change)?;
+        }
         let kept = serde_json::to_value(result)
             .map_err(|e| StoreError::Invalid(format!("cannot keep central's answer: {e}")))?;
         Ok(Settled::Sent { change_id: result.change_id, kept })

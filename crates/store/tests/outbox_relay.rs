@@ -231,7 +231,10 @@ async fn a_duplicate_answer_counts_as_sent_with_the_original_result() {
     let (_dir, store) = store();
     let store = std::sync::Arc::new(store);
     let relay = ScriptedRelay::new(|_| {
-        PushResult::Duplicate(AppliedResult { reservation: Some("accepted".into()), change_id: None })
+        PushResult::Duplicate(AppliedResult {
+            reservation: Some("accepted".into()),
+            ..AppliedResult::default()
+        })
     });
     let report = push_due(&store, &relay, &policy(), now()).await.expect("push");
     assert_eq!(report.sent, 3);

@@ -181,12 +181,14 @@ fn the_list_counts_by_status_and_channel_follow_every_step() {
     );
 }
 
-/// Puts a database back the way an older version of the app left it: undoes migration 03 (customers
-/// indexed as each order is inserted, no queue), then, for version 1, migration 02 (no kept counts).
+/// Puts a database back the way an older version of the app left it: undoes migration 04 (the
+/// orders' tills) and 03 (customers indexed as each order is inserted, no queue), then, for
+/// version 1, migration 02 (no kept counts).
 fn back_to_version(path: &std::path::Path, version: i64) {
     let conn = rusqlite::Connection::open(path).expect("open");
     conn.execute_batch(
-        "INSERT INTO order_customers (customer, order_id) SELECT customer, order_id FROM order_customers_queue;
+        "DROP INDEX orders_by_till; ALTER TABLE orders DROP COLUMN till; ALTER TABLE orders DROP COLUMN central_change_id;
+         INSERT INTO order_customers (customer, order_id) SELECT customer, order_id FROM order_customers_queue;
          DROP TRIGGER order_customers_queue_flushed; DROP TRIGGER orders_customer_queued;
          DROP TABLE order_customers_queue;
          CREATE TRIGGER orders_customer_indexed AFTER INSERT ON orders WHEN NEW.customer IS NOT NULL
@@ -214,6 +216,9 @@ fn a_database_from_before_the_kept_counts_gets_them_on_opening() {
     let store = storedesk_store::Store::open_dir(dir.path()).expect("reopen migrates");
     assert_counts_match(&store);
     assert_eq!(store.order_page(&OrderQuery::default(), 0, 1).expect("page").total, 41);
+    // Orders taken before tills existed were this device's, its store's only till.
+    let t1 = OrderQuery { till: Some("T1".into()), ..Default::default() };
+    assert_eq!(store.order_page(&t1, 0, 1).expect("page").total, 41);
 }
 
 #[test]

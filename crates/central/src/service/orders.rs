@@ -132,7 +132,8 @@ fn allocate(work: &mut Work<'_>, allocated: &AllocatedOrder) -> Result<()> {
     order.holds_reservation = true;
     order.reservation = Some(Reservation::Accepted);
     work.insert_order(order);
-    work.add_payment(allocated.order_id, PaymentMethod::Other.as_str(), allocated.total_minor);
+    let at = jiff::Timestamp::from_millisecond(work.now).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    work.add_payment(allocated.order_id, PaymentMethod::Other, allocated.total_minor, at);
     work.add_change(ChangeBody::OrderAllocated(allocated.clone()));
     Ok(())
 }

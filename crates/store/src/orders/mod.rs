@@ -9,10 +9,12 @@
 //! - `step`: an operator's step and the saga's steps (central's answers).
 //! - `effects`: a transition's effects, written in the step's transaction.
 //! - `payments`, `announce`: money on the order; the outbox payload a step announces.
+//! - `mirror`: the store's orders as central holds them (every till's), from the change feed.
 //! - `read`: orders read back.
 
 mod announce;
 mod effects;
+mod mirror;
 mod model;
 mod payments;
 mod place;
@@ -20,6 +22,7 @@ mod read;
 mod step;
 
 pub(crate) use announce::wire_lines;
+pub(crate) use mirror::{mirror, saw_central_change};
 pub(crate) use model::CentralReservation;
 pub use model::{
     NewOrder, Order, OrderAction, OrderDetail, OrderFilter, OrderLine, Payment, PaymentInput, PaymentKind,

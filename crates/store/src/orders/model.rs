@@ -23,6 +23,8 @@ pub struct Order {
     pub number: String,
     pub channel: Channel,
     pub status: OrderStatus,
+    /// The till of the store that took it (`T2`); `None` for the central platform's orders.
+    pub till: Option<String>,
     pub customer: Option<String>,
     pub currency: String,
     #[serde(with = "storedesk_protocol::minor")]

@@ -42,9 +42,10 @@ impl Store {
                     central_reservation: None,
                 };
                 let transition = Transition::place(new.channel);
-                insert_order(tx, &header, &lines, &transition, "device", now)?;
+                let till = settings.till.to_string();
+                insert_order(tx, &header, &lines, Some(&transition), ("device", Some(&till)), now)?;
                 write_effects(tx, &header, &lines, &transition, &StepDetails::by(&new.actor), now)?;
-                Ok(placed(header, lines, transition.to, now))
+                Ok(placed(header, lines, (transition.to, Some(till)), now))
             },
             |_| {},
         )
@@ -131,7 +132,7 @@ pub(crate) fn place_allocated(tx: &Transaction<'_>, order: &AllocatedOrder, now:
         central_reservation: Some(CentralReservation::Accepted),
     };
     let transition = Transition::allocated();
-    insert_order(tx, &header, &lines, &transition, "central", now)?;
+    insert_order(tx, &header, &lines, Some(&transition), ("central", None), now)?;
     let mut details = StepDetails::by(CENTRAL_ACTOR);
     details.reason = Some("placed and paid on the central platform".into());
     details.payment = Some(PaymentInput { method: PaymentMethod::Other, amount_minor: None });
@@ -139,35 +140,41 @@ pub(crate) fn place_allocated(tx: &Transaction<'_>, order: &AllocatedOrder, now:
     Ok(true)
 }
 
-/// Inserts the order row (as the placement leaves it) and its lines.
-fn insert_order(
+/// Inserts the order row (as the placement leaves it, or as `header` says when there is no
+/// transition: an order mirrored from central) and its lines.
+pub(super) fn insert_order(
     tx: &Transaction<'_>,
     header: &Header,
     lines: &[OrderLine],
-    transition: &Transition,
-    origin: &str,
+    transition: Option<&Transition>,
+    (origin, till): (&str, Option<&str>),
     now: i64,
 ) -> Result<()> {
     // Placement is step 1; its announcement (if any) is event 1 of the order.
-    let event_seq = i64::from(transition.announce.is_some());
+    let event_seq = i64::from(transition.is_some_and(|t| t.announce.is_some()));
+    let (status, held) = match transition {
+        Some(t) => (t.to, holds_after(header, t.stock)),
+        None => (header.status, header.reservation_held),
+    };
     tx.prepare_cached(
         "INSERT INTO orders (id, number, channel, status, customer, currency, total_minor, origin,
-                             event_seq, steps, reservation_held, central_reservation, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11, ?12, ?12)",
+                             event_seq, steps, reservation_held, central_reservation, created_at, updated_at, till)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11, ?12, ?12, ?13)",
     )?
     .execute(params![
         header.id.to_string(),
         header.number,
         Name(header.channel),
-        Name(transition.to),
+        Name(status),
         header.customer,
         header.currency,
         header.total_minor,
         origin,
         event_seq,
-        holds_after(header, transition.stock),
+        held,
         header.central_reservation.map(Name),
-        now
+        now,
+        till
     ])?;
     let mut insert_line = tx.prepare_cached(
         "INSERT INTO order_lines (order_id, line_no, sku, name, qty, unit_price_minor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -185,12 +192,18 @@ fn insert_order(
     Ok(())
 }
 
-fn placed(header: Header, lines: Vec<OrderLine>, status: OrderStatus, now: i64) -> Order {
+fn placed(
+    header: Header,
+    lines: Vec<OrderLine>,
+    (status, till): (OrderStatus, Option<String>),
+    now: i64,
+) -> Order {
     Order {
         id: header.id,
         number: header.number,
         channel: header.channel,
         status,
+        till,
         customer: header.customer,
         currency: header.currency,
         total_minor: header.total_minor,

@@ -130,7 +130,7 @@ pub(crate) fn load_order(conn: &Connection, id: OrderId) -> Result<Order> {
     let mut order = conn
         .prepare_cached(
             "SELECT number, channel, status, customer, currency, total_minor, tracking, hold_reason,
-                    created_at, updated_at FROM orders WHERE id = ?1",
+                    created_at, updated_at, till FROM orders WHERE id = ?1",
         )?
         .query_row([id.to_string()], |r| {
             let channel: Channel = named(r, 1)?;
@@ -147,6 +147,7 @@ pub(crate) fn load_order(conn: &Connection, id: OrderId) -> Result<Order> {
                 hold_reason: r.get(7)?,
                 created_at: db::timestamp(r.get(8)?),
                 updated_at: db::timestamp(r.get(9)?),
+                till: r.get(10)?,
                 lines: Vec::new(),
                 actions: status.operator_actions(channel),
             })

@@ -15,6 +15,8 @@ use crate::{Store, db};
 pub struct OrderQuery {
     pub status: Option<OrderStatus>,
     pub channel: Option<Channel>,
+    /// Only the orders this till of the store took (`T2`).
+    pub till: Option<String>,
     /// Created at or after, Unix milliseconds.
     pub from_ms: Option<f64>,
     /// Created before, Unix milliseconds.
@@ -26,7 +28,7 @@ pub struct OrderQuery {
 impl OrderQuery {
     /// Filters by status and/or channel and nothing else (no dates, no search).
     fn by_status_and_channel_only(&self) -> bool {
-        self.from_ms.is_none() && self.to_ms.is_none() && self.search_text().is_none()
+        self.till.is_none() && self.from_ms.is_none() && self.to_ms.is_none() && self.search_text().is_none()
     }
 
     /// The search box's text, trimmed; `None` when there is nothing to search for.
@@ -43,6 +45,8 @@ pub struct OrderSummary {
     pub number: String,
     pub channel: Channel,
     pub status: OrderStatus,
+    /// The till that took it (`None`: the central platform's).
+    pub till: Option<String>,
     pub customer: Option<String>,
     #[serde(with = "storedesk_protocol::minor")]
     #[cfg_attr(feature = "specta", specta(type = String))]
@@ -71,6 +75,10 @@ fn order_filter(query: &OrderQuery) -> (String, Vec<rusqlite::types::Value>) {
     if let Some(channel) = query.channel {
         values.push(Value::Text(channel.name().into()));
         clauses.push(format!("o.channel = ?{}", values.len()));
+    }
+    if let Some(till) = query.till.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        values.push(Value::Text(till.to_ascii_uppercase()));
+        clauses.push(format!("o.till = ?{}", values.len()));
     }
     if let Some(from) = query.from_ms {
         values.push(Value::Integer(from as i64));
@@ -140,7 +148,7 @@ impl Store {
             values.push(Value::Integer(skip));
             let direction = if from_end { "ASC" } else { "DESC" };
             let sql = format!(
-                "SELECT o.id, o.number, o.channel, o.status, o.customer, o.total_minor, o.currency, o.created_at
+                "SELECT o.id, o.number, o.channel, o.status, o.customer, o.total_minor, o.currency, o.created_at, o.till
                  FROM orders o {filter} ORDER BY o.created_at {direction}, o.id {direction} LIMIT ?{} OFFSET ?{}",
                 values.len() - 1,
                 values.len()
@@ -176,6 +184,7 @@ fn summaries(conn: &rusqlite::Connection, sql: &str, values: &[Value]) -> Result
                 total_minor: r.get(5)?,
                 currency: r.get(6)?,
                 created_at: db::timestamp(r.get(7)?),
+                till: r.get(8)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;

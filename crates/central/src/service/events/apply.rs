@@ -7,8 +7,10 @@
 
 use std::collections::HashMap;
 
-use storedesk_domain::order::apply_announced;
-use storedesk_domain::{Channel, OrderId, OrderStatus, Reservation, StockDelta, TransitionError};
+use storedesk_domain::order::{PaymentEffect, apply_announced};
+use storedesk_domain::{
+    Channel, OrderEvent, OrderId, OrderStatus, Reservation, StockDelta, Transition, TransitionError,
+};
 use storedesk_protocol::api::{AppliedResult, Shortage, codes};
 use storedesk_protocol::events::{
     CounterSale, Envelope, EventBody, LineItem, OrderPlaced, SkuQty, StockAdjusted,
@@ -100,7 +102,7 @@ fn order_placed(work: &mut Work<'_>, body: &EventBody, p: &OrderPlaced) -> Resul
             customer: p.customer.clone(),
             lines: p.lines.clone(),
         },
-        work.now,
+        p.at.as_millisecond(),
     );
     let short = shortages(work, &p.lines)?;
     if !short.is_empty() {
@@ -124,7 +126,7 @@ fn order_placed(work: &mut Work<'_>, body: &EventBody, p: &OrderPlaced) -> Resul
     order.reservation = Some(Reservation::Accepted);
     work.insert_order(order);
     let accepted = Reservation::Accepted.as_str().to_string();
-    Ok(done(&effects, AppliedResult { reservation: Some(accepted), change_id: None }))
+    Ok(done(&effects, AppliedResult { reservation: Some(accepted), ..AppliedResult::default() }))
 }
 
 /// Each SKU the lines want more of than is available, sorted by SKU.
@@ -174,9 +176,9 @@ async fn counter_sale(
         customer: p.customer.clone(),
         lines: p.lines.clone(),
     };
-    work.insert_order(OrderRow::new(work.store.id, order, work.now));
+    work.insert_order(OrderRow::new(work.store.id, order, p.at.as_millisecond()));
     for payment in &p.payments {
-        work.add_payment(p.order_id, payment.method.as_str(), payment.amount_minor);
+        work.add_payment(p.order_id, payment.method, payment.amount_minor, p.at);
     }
     // The sale is a fact; if it leaves reservations uncovered, settle them as conflicts.
     for (sku, _) in &effects {
@@ -220,8 +222,12 @@ fn order_step(work: &mut Work<'_>, body: &EventBody) -> Result<Applied> {
     }
     let effects = body.stock_effect(&order.lines, order.holds_reservation);
     work.apply(&effects)?;
-    if let EventBody::OrderPaid(p) = body {
-        work.add_payment(id, p.payment.method.as_str(), p.payment.amount_minor);
+    match body {
+        EventBody::OrderPaid(p) => work.add_payment(id, p.payment.method, p.payment.amount_minor, p.at),
+        // The money goes back as the state machine says (a cancel after payment, a refund).
+        EventBody::OrderCancelled(p) if refunds(&order, OrderEvent::Cancel) => work.refund_all(id, p.at),
+        EventBody::OrderRefunded(p) if refunds(&order, OrderEvent::Refund) => work.refund_all(id, p.at),
+        _ => {}
     }
     // A reservation is held until the goods leave or the order ends (or central gives it up).
     let holds = order.holds_reservation && matches!(status, OrderStatus::Paid | OrderStatus::ReadyToShip);
@@ -230,6 +236,11 @@ fn order_step(work: &mut Work<'_>, body: &EventBody) -> Result<Applied> {
         o.holds_reservation = holds;
     });
     Ok(done(&effects, AppliedResult::default()))
+}
+
+/// Whether `event` on `order` gives back what was paid.
+fn refunds(order: &OrderRow, event: OrderEvent) -> bool {
+    Transition::of(order.channel, order.status, event).is_ok_and(|t| t.payment == PaymentEffect::RefundAll)
 }
 
 /// The refusal of a step the state machine forbids from central's status (another till may have

@@ -8,6 +8,7 @@ use storedesk_domain::{EventId, Named};
 use storedesk_protocol::api::{AppliedResult, EventOutcome, EventStatus, Shortage, codes};
 use storedesk_protocol::events::Envelope;
 
+use super::super::work::FeedIds;
 use super::super::{DeviceRef, StoreRef};
 use crate::db::{Val, insert_many, named, parsed, placeholders};
 use crate::error::{CentralError, Result};
@@ -147,7 +148,7 @@ pub(super) async fn keep(
     device: &DeviceRef,
     events: &[Envelope],
     answers: Vec<Answer>,
-    snapshot_ids: &HashMap<String, i64>,
+    feed_ids: &FeedIds,
     outcomes: &mut [EventOutcome],
     now: i64,
 ) -> Result<()> {
@@ -158,7 +159,8 @@ pub(super) async fn keep(
             v.map_err(|e| CentralError::corrupt(format!("the answer to event {}", event.event_id), e))
         };
         let result = result.map(|mut r| {
-            r.change_id = skus.iter().filter_map(|s| snapshot_ids.get(s)).min().copied();
+            r.change_id = skus.iter().filter_map(|s| feed_ids.stock.get(s)).min().copied();
+            r.order_change_id = event.body.order_id().and_then(|id| feed_ids.orders.get(&id)).copied();
             r
         });
         let json = match (&result, shortages.is_empty()) {

@@ -55,7 +55,7 @@ async fn push_once(db: &Db, device: &DeviceRef, events: &[Envelope]) -> Result<V
     let now = now_ms();
     let mut heads = Heads::load(&mut tx, device, events).await?;
     let mut work = Work::new(db, store, now);
-    work.till_id = Some(device.till_id);
+    work.till = Some((device.till_id, device.till));
     load_what_events_touch(&mut work, &mut tx, events).await?;
     // The inbox is read last: on PostgreSQL each statement sees what was committed before it, so
     // an event that any earlier read (heads, orders, stock) already reflects is certainly in the
@@ -82,8 +82,8 @@ async fn push_once(db: &Db, device: &DeviceRef, events: &[Envelope]) -> Result<V
         outcomes.push(outcome);
         answers.extend(answer);
     }
-    let snapshot_ids = work.flush(&mut tx).await?;
-    inbox::keep(&mut tx, device, events, answers, &snapshot_ids, &mut outcomes, now).await?;
+    let feed_ids = work.flush(&mut tx).await?;
+    inbox::keep(&mut tx, device, events, answers, &feed_ids, &mut outcomes, now).await?;
     heads.write(&mut tx, device).await?;
     tx.commit().await?;
     metrics::counter!("storedesk_events_total", "store" => store.code.clone()).increment(events.len() as u64);

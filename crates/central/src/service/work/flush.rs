@@ -1,27 +1,41 @@
 //! Writing a unit of work back: feed entries with ids taken at the end (stock snapshots, other
-//! changes, conflicts), orders, conflicts, payments and stock, in a few multi-row statements.
+//! changes, the snapshot of every changed order, conflicts), orders, conflicts, payments and
+//! stock, in a few multi-row statements.
 
 use std::collections::HashMap;
 
-use storedesk_domain::{Named, OrderId, Sku};
-use storedesk_protocol::api::{ChangeBody, ConflictChange, StockSnapshot};
+use storedesk_domain::{Currency, Named, OrderId, Sku};
+use storedesk_protocol::api::{ChangeBody, ConflictChange, OrderSnapshot, StockSnapshot};
 
-use super::{OrderRow, Work};
+use super::{OrderRow, Origin, Work};
 use crate::db::{Val, insert_many};
 use crate::error::{CentralError, Result};
 use crate::service::feed::{self, Entry};
 
+/// Where the work's changes went in the feed: the id of each touched SKU's snapshot and of each
+/// changed order's snapshot.
+#[derive(Default)]
+pub(crate) struct FeedIds {
+    pub stock: HashMap<String, i64>,
+    pub orders: HashMap<OrderId, i64>,
+}
+
 impl Work<'_> {
-    /// Writes everything back and appends the feed entries. Returns the feed id of each touched
-    /// SKU's snapshot.
-    pub async fn flush(self, conn: &mut sqlx::AnyConnection) -> Result<HashMap<String, i64>> {
-        let count = self.touched.len() + self.others.len() + self.conflicts.len();
-        let mut snapshot_ids = HashMap::new();
+    /// Writes everything back and appends the feed entries; says where they went.
+    pub async fn flush(self, conn: &mut sqlx::AnyConnection) -> Result<FeedIds> {
+        let snapshots = self.order_snapshots()?;
+        let count = self.touched.len() + self.others.len() + snapshots.len() + self.conflicts.len();
+        let mut ids = FeedIds::default();
         let mut conflict_rows = Vec::new();
         if count > 0 {
             let first = feed::allocate(&mut *conn, count).await?;
-            let (entries, ids, rows) = self.feed_entries(first)?;
-            (snapshot_ids, conflict_rows) = (ids, rows);
+            let (entries, stock_ids, rows) = self.feed_entries(first, snapshots)?;
+            (ids.stock, conflict_rows) = (stock_ids, rows);
+            for (entry, id) in entries.iter().zip(first..) {
+                if let ChangeBody::Order(o) = &entry.body {
+                    ids.orders.insert(o.order_id, id);
+                }
+            }
             feed::write(&mut *conn, first, &entries).await?;
         }
         // Orders first: conflicts refer to them.
@@ -60,13 +74,46 @@ impl Work<'_> {
             " ON CONFLICT (store_id, sku) DO UPDATE SET on_hand = excluded.on_hand, reserved = excluded.reserved",
         )
         .await?;
-        Ok(snapshot_ids)
+        Ok(ids)
+    }
+
+    /// Every order this work changed, as the store's tills see it (a new order of the central
+    /// platform goes down as `order_allocated` instead), in a stable order.
+    fn order_snapshots(&self) -> Result<Vec<ChangeBody>> {
+        let mut changed: Vec<&OrderRow> =
+            self.orders.values().filter(|o| o.dirty && !(o.new && o.origin == Origin::Central)).collect();
+        changed.sort_by_key(|o| o.id);
+        changed
+            .into_iter()
+            .map(|o| {
+                Ok(ChangeBody::Order(OrderSnapshot {
+                    order_id: o.id,
+                    number: o.number.clone(),
+                    till: o.till,
+                    channel: o.channel,
+                    status: o.status,
+                    reservation: o.reservation,
+                    currency: Currency::from_code(&o.currency)
+                        .map_err(|e| CentralError::corrupt(format!("the currency of order {}", o.id), e))?,
+                    total_minor: o.total_minor,
+                    lines: o.lines.clone(),
+                    payments: o.payments.clone(),
+                    customer: o.customer.clone(),
+                    created_at: jiff::Timestamp::from_millisecond(o.created_at)
+                        .map_err(|e| CentralError::corrupt(format!("the time of order {}", o.id), e))?,
+                }))
+            })
+            .collect()
     }
 
     /// The feed entries from `first` on: each touched SKU's snapshot, the other changes, then the
     /// conflicts (whose ids are their feed ids); with the snapshot id per SKU and the conflict rows.
     #[allow(clippy::type_complexity)]
-    fn feed_entries(&self, first: i64) -> Result<(Vec<Entry>, HashMap<String, i64>, Vec<Vec<Val>>)> {
+    fn feed_entries(
+        &self,
+        first: i64,
+        snapshots: Vec<ChangeBody>,
+    ) -> Result<(Vec<Entry>, HashMap<String, i64>, Vec<Vec<Val>>)> {
         let store_id = Some(self.store.id);
         let mut entries = Vec::with_capacity(self.touched.len() + self.others.len() + self.conflicts.len());
         let mut snapshot_ids = HashMap::new();
@@ -78,6 +125,7 @@ impl Work<'_> {
             entries.push(Entry { store_id, body: ChangeBody::Stock(snapshot) });
         }
         entries.extend(self.others.iter().map(|body| Entry { store_id, body: body.clone() }));
+        entries.extend(snapshots.into_iter().map(|body| Entry { store_id, body }));
         let mut conflict_rows = Vec::new();
         for (id, sku, shortfall, message) in &self.conflicts {
             let conflict_id = first + entries.len() as i64;

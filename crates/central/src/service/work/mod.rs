@@ -10,16 +10,21 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sqlx::Row;
 use sqlx::any::AnyRow;
-use storedesk_domain::{Channel, Named, OrderId, OrderStatus, Qty, Reservation, StockDelta};
-use storedesk_protocol::api::ChangeBody;
+use storedesk_domain::{
+    Channel, Named, OrderId, OrderStatus, PaymentMethod, Qty, Reservation, StockDelta, TillCode,
+};
+use storedesk_protocol::api::{ChangeBody, PaymentRecord};
 use storedesk_protocol::events::LineItem;
 
 use super::StoreRef;
+use super::tills::till_code;
 use crate::db::{Db, Val, named, param, parsed, placeholders};
 use crate::error::{CentralError, Result};
 
 mod conflicts;
 mod flush;
+
+pub(crate) use flush::FeedIds;
 
 #[derive(Clone, Debug)]
 pub(crate) struct StockCell {
@@ -41,6 +46,9 @@ pub(crate) struct OrderRow {
     pub holds_reservation: bool,
     /// The till that took the order (`None`: the central platform's, or pushed before tills).
     pub till_id: Option<i64>,
+    pub till: Option<TillCode>,
+    /// Payments and refunds (negative), oldest first.
+    pub payments: Vec<PaymentRecord>,
     /// Central's answer to a fulfilment order's reservation (`None` for counter orders).
     pub reservation: Option<Reservation>,
     pub customer: Option<String>,
@@ -100,6 +108,8 @@ impl OrderRow {
             total_minor,
             holds_reservation: false,
             till_id: None,
+            till: None,
+            payments: Vec::new(),
             reservation: None,
             customer,
             created_at: now,
@@ -113,7 +123,7 @@ impl OrderRow {
 pub(crate) struct Work<'s> {
     pub store: &'s StoreRef,
     /// The till whose events these are (`None` for admin and central-platform work).
-    pub till_id: Option<i64>,
+    pub till: Option<(i64, TillCode)>,
     pub now: i64,
     lock: &'static str,
     pub stock: BTreeMap<String, StockCell>,
@@ -132,7 +142,7 @@ impl<'s> Work<'s> {
     pub fn new(db: &Db, store: &'s StoreRef, now: i64) -> Self {
         Work {
             store,
-            till_id: None,
+            till: None,
             now,
             lock: db.lock_rows(),
             numbers: HashMap::new(),
@@ -196,7 +206,7 @@ impl<'s> Work<'s> {
         for chunk in wanted.chunks(500) {
             let sql = format!(
                 "SELECT id, store_id, number, origin, channel, status, currency, total_minor, holds_reservation, customer, created_at,
-                        reservation, till_id
+                        reservation, till_id, (SELECT t.number FROM tills t WHERE t.id = orders.till_id)
                  FROM orders WHERE id IN ({}) ORDER BY id{}",
                 placeholders(conn, 1, chunk.len()),
                 self.lock
@@ -217,6 +227,7 @@ impl<'s> Work<'s> {
             for id in chunk {
                 query = query.bind(id.clone());
             }
+            self.load_payments(conn, chunk).await?;
             for row in query.fetch_all(&mut *conn).await? {
                 let id: OrderId = parsed(&row, 0)?;
                 if let Some(order) = self.orders.get_mut(&id) {
@@ -227,6 +238,28 @@ impl<'s> Work<'s> {
                         unit_price_minor: row.try_get(3)?,
                     });
                 }
+            }
+        }
+        Ok(())
+    }
+
+    async fn load_payments(&mut self, conn: &mut sqlx::AnyConnection, ids: &[String]) -> Result<()> {
+        let sql = format!(
+            "SELECT order_id, method, amount_minor, at FROM payments WHERE order_id IN ({}) ORDER BY id",
+            placeholders(conn, 1, ids.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            query = query.bind(id.clone());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let id: OrderId = parsed(&row, 0)?;
+            if let Some(order) = self.orders.get_mut(&id) {
+                order.payments.push(PaymentRecord {
+                    method: named(&row, 1)?,
+                    amount_minor: row.try_get(2)?,
+                    at: timestamp(row.try_get(3)?)?,
+                });
             }
         }
         Ok(())
@@ -256,7 +289,8 @@ impl<'s> Work<'s> {
 
     pub fn insert_order(&mut self, mut order: OrderRow) {
         if order.origin == Origin::Store {
-            order.till_id = self.till_id;
+            order.till_id = self.till.map(|(id, _)| id);
+            order.till = self.till.map(|(_, code)| code);
         }
         self.numbers.insert(order.number.clone(), order.id);
         self.orders.insert(order.id, order);
@@ -288,13 +322,38 @@ impl<'s> Work<'s> {
         }
     }
 
-    pub fn add_payment(&mut self, order: OrderId, method: &str, amount_minor: i64) {
+    /// Records a payment (or, negative, a refund) of `order` made at `at` (the till's time).
+    pub fn add_payment(
+        &mut self,
+        order: OrderId,
+        method: PaymentMethod,
+        amount_minor: i64,
+        at: jiff::Timestamp,
+    ) {
         self.payments.push(vec![
             Val::Text(order.to_string()),
-            Val::Text(method.into()),
+            Val::Text(method.name().into()),
             Val::Int(amount_minor),
-            Val::Int(self.now),
+            Val::Int(at.as_millisecond()),
         ]);
+        if let Some(o) = self.orders.get_mut(&order) {
+            o.payments.push(PaymentRecord { method, amount_minor, at });
+        }
+    }
+
+    /// Refunds everything paid for `order`, method by method (cancel after payment, refund).
+    pub fn refund_all(&mut self, order: OrderId, at: jiff::Timestamp) {
+        let Some(o) = self.orders.get(&order) else { return };
+        let mut by_method: BTreeMap<&str, (PaymentMethod, i64)> = BTreeMap::new();
+        for p in &o.payments {
+            let entry = by_method.entry(p.method.name()).or_insert((p.method, 0));
+            entry.1 = entry.1.saturating_add(p.amount_minor);
+        }
+        let refunds: Vec<(PaymentMethod, i64)> =
+            by_method.into_values().filter(|(_, paid)| *paid > 0).collect();
+        for (method, paid) in refunds {
+            self.add_payment(order, method, -paid, at);
+        }
     }
 
     pub fn add_change(&mut self, body: ChangeBody) {
@@ -322,8 +381,14 @@ fn order_row(row: &AnyRow) -> Result<OrderRow> {
             .transpose()
             .map_err(|e| CentralError::corrupt("an order's reservation", e))?,
         till_id: row.try_get(12)?,
+        till: row.try_get::<Option<i64>, _>(13)?.map(till_code).transpose()?,
+        payments: Vec::new(),
         lines: Vec::new(),
         new: false,
         dirty: false,
     })
+}
+
+fn timestamp(ms: i64) -> Result<jiff::Timestamp> {
+    jiff::Timestamp::from_millisecond(ms).map_err(|e| CentralError::corrupt("a time", e))
 }
