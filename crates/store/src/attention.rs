@@ -1,5 +1,7 @@
 //! Attention items: what an operator has to decide on (an order central put on hold, a conflict,
-//! a dead event). They are written in the same transaction as the change that raised them.
+//! a step central refused because another till acted first). They are written in the same
+//! transaction as the change that raised them. Discrepancies: money handed back here in such a
+//! refused step, kept as it happened.
 
 use rusqlite::{Transaction, params};
 use serde::Serialize;
@@ -60,6 +62,19 @@ impl Store {
                     resolved_at: r.get::<_, Option<i64>>(7)?.map(db::timestamp),
                 })
             })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// Money this till handed back in a step central refused (another till acted first), newest
+    /// first: `(order number, method, amount in minor units, negative)`.
+    pub fn discrepancies(&self) -> Result<Vec<(String, Option<String>, i64)>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT o.number, d.method, d.amount_minor FROM discrepancies d JOIN orders o ON o.id = d.order_id
+                 ORDER BY d.id DESC",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
     }

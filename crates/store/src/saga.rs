@@ -98,7 +98,21 @@ fn reservation_accepted(tx: &Transaction<'_>, order_id: OrderId, now: i64) -> Re
 /// the step is kept as a discrepancy.
 fn step_lost(tx: &Transaction<'_>, event: &OutboxEvent, message: &str, now: i64) -> Result<()> {
     let order_id = event.envelope()?.body.order_id();
-    let detail = serde_json::json!({ "code": codes::INVALID_TRANSITION, "event_id": event.event_id, "kind": event.kind });
+    // The money this step handed back here (its refund rows): a discrepancy, kept as it happened.
+    let mut refunded = 0;
+    if let Some(id) = order_id
+        && matches!(event.kind, EventKind::OrderRefunded | EventKind::OrderCancelled)
+    {
+        refunded = tx.execute(
+            "INSERT INTO discrepancies (order_id, event_id, kind, method, amount_minor, message, at)
+             SELECT order_id, ?2, ?3, method, amount_minor, ?4, at FROM payments
+             WHERE order_id = ?1 AND kind = 'refund'",
+            rusqlite::params![id.to_string(), event.event_id.to_string(), event.kind.as_str(), message],
+        )?;
+    }
+    let detail = serde_json::json!({
+        "code": codes::INVALID_TRANSITION, "event_id": event.event_id, "kind": event.kind, "refunds_kept": refunded,
+    });
     attention::raise(
         tx,
         "step_refused",
