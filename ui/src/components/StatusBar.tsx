@@ -9,6 +9,7 @@ export function StatusBar() {
   if (!status) return <footer className="statusbar">{t("app.loading")}</footer>;
   return (
     <footer className="statusbar" data-testid="statusbar">
+      {status.till && <strong data-testid="till">{t("status.till", { till: status.till })}</strong>}
       {status.configured ? (
         <span data-testid="online" data-online={status.online ? "yes" : "no"}>
           <span className={`dot ${status.online ? "online" : "offline"}`} />

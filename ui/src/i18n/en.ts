@@ -17,6 +17,7 @@ export const en = {
     no: "No",
   },
   status: {
+    till: "Till {{till}}",
     online: "Online",
     offline: "Offline",
     notConfigured: "Not syncing (no central set up)",
@@ -77,6 +78,9 @@ export const en = {
     total: "Total",
     created: "Created",
     count: "Orders: {{formatted}}",
+    till: "Till",
+    allTills: "All tills",
+    centralPlatform: "central platform",
     status: "Status",
     page: "Page {{page}} of {{pages}}",
     firstPage: "First page (newest)",

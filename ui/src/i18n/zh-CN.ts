@@ -19,6 +19,7 @@ export const zhCN: Messages = {
     no: "否",
   },
   status: {
+    till: "收银台 {{till}}",
     online: "在线",
     offline: "离线",
     notConfigured: "未同步（未设置总部）",
@@ -79,6 +80,9 @@ export const zhCN: Messages = {
     total: "总额",
     created: "创建时间",
     count: "订单：{{formatted}}",
+    till: "收银台",
+    allTills: "全部收银台",
+    centralPlatform: "总部平台",
     status: "状态",
     page: "第 {{page}} 页，共 {{pages}} 页",
     firstPage: "第一页（最新）",

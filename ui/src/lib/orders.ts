@@ -43,13 +43,15 @@ export function draftTotal(lines: DraftLine[]): string {
 export interface OrderFilters {
   status: OrderStatus | "";
   channel: SalesChannel | "";
+  /** A till of the store (`T2`), or "" for all of them. */
+  till: string;
   /** `YYYY-MM-DD`, local dates, both inclusive. */
   from: string;
   to: string;
   search: string;
 }
 
-export const NO_FILTERS: OrderFilters = { status: "", channel: "", from: "", to: "", search: "" };
+export const NO_FILTERS: OrderFilters = { status: "", channel: "", till: "", from: "", to: "", search: "" };
 
 /** Local midnight of a `YYYY-MM-DD` date, in Unix milliseconds; null when it is not a date. */
 function localMidnight(date: string, addDays = 0): number | null {
@@ -61,9 +63,11 @@ function localMidnight(date: string, addDays = 0): number | null {
 /** What the core is asked: the "to" date includes its whole day. */
 export function toQuery(f: OrderFilters): OrderQuery {
   const search = f.search.trim();
+  const till = f.till.trim().toUpperCase();
   return {
     status: f.status || null,
     channel: f.channel || null,
+    till: till || null,
     from_ms: localMidnight(f.from),
     to_ms: localMidnight(f.to, 1),
     search: search || null,

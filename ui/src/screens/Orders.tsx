@@ -97,6 +97,7 @@ export function Orders({ creating, setCreating, searchSignal, open, onOpen }: Pr
   const columns = useMemo(
     () => [
       column.accessor("number", { header: t("orders.number"), cell: (c) => <strong>{c.getValue()}</strong> }),
+      column.accessor("till", { header: t("orders.till"), cell: (c) => <span data-testid="order-till">{c.getValue() ?? t("orders.centralPlatform")}</span> }),
       column.accessor("channel", { header: t("orders.channel"), cell: (c) => t(`channel.${c.getValue()}`) }),
       column.accessor("status", { header: t("orders.status"), cell: (c) => <span className={`pill ${c.getValue()}`}>{t(`orderStatus.${c.getValue()}`)}</span> }),
       column.accessor("customer", { header: t("orders.customer"), cell: (c) => c.getValue() ?? "" }),
@@ -126,6 +127,7 @@ export function Orders({ creating, setCreating, searchSignal, open, onOpen }: Pr
           <option value="">{t("orders.allChannels")}</option>
           {CHANNELS.map((c) => <option key={c} value={c}>{t(`channel.${c}`)}</option>)}
         </select>
+        <input data-testid="till-filter" value={filters.till} onChange={(e) => set({ till: e.target.value })} placeholder={t("orders.allTills")} aria-label={t("orders.till")} maxLength={5} style={{ width: 90 }} />
         <label className="row" style={{ gap: 4 }}>{t("orders.from")}<input type="date" value={filters.from} onChange={(e) => set({ from: e.target.value })} /></label>
         <label className="row" style={{ gap: 4 }}>{t("orders.to")}<input type="date" value={filters.to} onChange={(e) => set({ to: e.target.value })} /></label>
         <span className="muted" data-testid="order-count" data-count={total}>{t("orders.count", { formatted: formatCount(total, i18n.language) })}</span>
