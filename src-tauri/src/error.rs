@@ -76,9 +76,19 @@ impl From<storedesk_sync::client::CallError> for AppError {
     fn from(err: storedesk_sync::client::CallError) -> Self {
         let code = match err {
             storedesk_sync::client::CallError::Misconfigured { .. } => "invalid_input",
+            storedesk_sync::client::CallError::Refused { .. } => "central_refused",
             _ => "central_unreachable",
         };
         AppError::new(code, err.to_string())
+    }
+}
+
+impl From<storedesk_sync::connect::ConnectError> for AppError {
+    fn from(err: storedesk_sync::connect::ConnectError) -> Self {
+        match err {
+            storedesk_sync::connect::ConnectError::Central(e) => e.into(),
+            storedesk_sync::connect::ConnectError::Store(e) => e.into(),
+        }
     }
 }
 

@@ -64,7 +64,10 @@ describe("the operator's day", () => {
       return figures.orders === 1 ? figures : undefined;
     });
     expect(after).toEqual({ orders: 1, revenue: "25.00 CNY", delivered: 1 });
-    expect(number).toMatch(new RegExp(`^${STORE}-\\d{8}-0001$`));
+    // Numbers carry the till; a stand-alone store's device (and this one, joined with T1's
+    // token) is till T1, as the status bar says.
+    expect(number).toMatch(new RegExp(`^${STORE}-T1-\\d{8}-0001$`));
+    expect(await ui.text('[data-testid="till"]')).toBe(en.status.till.replace("{{till}}", "T1"));
   });
 
   it("(2) offline: a fulfilment order waits, then syncs and becomes ready to ship without a click", async () => {

@@ -53,7 +53,9 @@ pub async fn attention_items(state: State<'_>) -> AppResult<Vec<AttentionItem>> 
     state.timed("attention_items", move |state| Ok(state.store.attention_items(true)?)).await
 }
 
-/// Saves central's URL and the device token (keychain or private file), and (re)starts sync.
+/// Saves central's URL and the device token (keychain or private file), and (re)starts sync. With
+/// a token, central is asked first which till this device is, and the device becomes it (nothing
+/// is saved when central refuses).
 #[tauri::command]
 #[specta::specta]
 pub async fn configure_central(
@@ -64,6 +66,10 @@ pub async fn configure_central(
     let url = url.trim().trim_end_matches('/').to_string();
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         return Err(AppError::new("invalid_url", format!("{url:?} must start with http:// or https://")));
+    }
+    if let Some(token) = token.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let client = storedesk_sync::CentralClient::new(&url, token, state.latency.clone())?;
+        storedesk_sync::connect::adopt(&state.store, &client).await?;
     }
     state
         .timed("configure_central", move |state| {

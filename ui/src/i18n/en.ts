@@ -238,6 +238,8 @@ export const en = {
     invalid_url: { title: "That URL is not valid.", hint: "It starts with http:// or https://." },
     keychain: { title: "The token could not be saved.", hint: "Check the system keychain and try again." },
     central_unreachable: { title: "Central cannot be reached.", hint: "Work goes on offline; it syncs when the network is back." },
+    central_refused: { title: "Central refused this.", hint: "Read the reason below; a till in use elsewhere needs a till of its own." },
+    till_taken: { title: "This device already sells as another till.", hint: "Connect it with that till's token, or set up a new data folder." },
     export_cancelled: { title: "The export was cancelled.", hint: "Nothing was saved." },
     cannot_write_file: { title: "The file cannot be written there.", hint: "Choose another folder." },
     unknown_export: { title: "That export is no longer running.", hint: "Start it again." },

@@ -240,6 +240,8 @@ export const zhCN: Messages = {
     invalid_url: { title: "地址无效。", hint: "应以 http:// 或 https:// 开头。" },
     keychain: { title: "无法保存令牌。", hint: "请检查系统钥匙串后重试。" },
     central_unreachable: { title: "无法连接总部。", hint: "可继续离线工作，网络恢复后会自动同步。" },
+    central_refused: { title: "总部拒绝了此操作。", hint: "请看下方原因；已在别处使用的收银台需要另建一个。" },
+    till_taken: { title: "此设备已作为另一个收银台销售。", hint: "请用该收银台的令牌连接，或使用新的数据文件夹。" },
     export_cancelled: { title: "导出已取消。", hint: "未保存任何文件。" },
     cannot_write_file: { title: "无法在该位置写入文件。", hint: "请选择其他文件夹。" },
     unknown_export: { title: "该导出已不在进行中。", hint: "请重新开始。" },

@@ -140,7 +140,7 @@ export function Orders({ creating, setCreating, searchSignal, open, onOpen }: Pr
           ) : (
             <VirtualTable
               columns={columns}
-              template="180px 84px 114px minmax(80px, 1fr) 80px 132px"
+              template="200px 44px 84px 114px minmax(60px, 1fr) 80px 132px"
               count={rowsOnPage}
               rowAt={rowAt}
               rowKey={(o) => o.number}
