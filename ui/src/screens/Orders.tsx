@@ -97,7 +97,7 @@ export function Orders({ creating, setCreating, searchSignal, open, onOpen }: Pr
   const columns = useMemo(
     () => [
       column.accessor("number", { header: t("orders.number"), cell: (c) => <strong>{c.getValue()}</strong> }),
-      column.accessor("till", { header: t("orders.till"), cell: (c) => <span data-testid="order-till">{c.getValue() ?? t("orders.centralPlatform")}</span> }),
+      column.accessor("till", { header: t("orders.till"), cell: (c) => <span data-testid="order-till" title={c.getValue() ?? t("orders.centralPlatform")}>{c.getValue() ?? "—"}</span> }),
       column.accessor("channel", { header: t("orders.channel"), cell: (c) => t(`channel.${c.getValue()}`) }),
       column.accessor("status", { header: t("orders.status"), cell: (c) => <span className={`pill ${c.getValue()}`}>{t(`orderStatus.${c.getValue()}`)}</span> }),
       column.accessor("customer", { header: t("orders.customer"), cell: (c) => c.getValue() ?? "" }),
