@@ -30,7 +30,11 @@ export const commands = {
 	retryEvent: (eventId: string) => typedError<null, AppError>(__TAURI_INVOKE("retry_event", { eventId })),
 	discardEvent: (eventId: string) => typedError<number, AppError>(__TAURI_INVOKE("discard_event", { eventId })),
 	attentionItems: () => typedError<AttentionItem[], AppError>(__TAURI_INVOKE("attention_items")),
-	/**  Saves central's URL and the device token (keychain or private file), and (re)starts sync. */
+	/**
+	 *  Saves central's URL and the device token (keychain or private file), and (re)starts sync. With
+	 *  a token, central is asked first which till this device is, and the device becomes it (nothing
+	 *  is saved when central refuses).
+	 */
 	configureCentral: (url: string, token: string | null) => typedError<SyncStatus, AppError>(__TAURI_INVOKE("configure_central", { url, token })),
 	/**  Stored per-minute latency since `since_ms` (the dashboard's 1 h and 24 h ranges). */
 	latencyHistory: (sinceMs: number | null) => typedError<Rollup[], AppError>(__TAURI_INVOKE("latency_history", { sinceMs })),
