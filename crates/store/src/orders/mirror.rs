@@ -17,8 +17,8 @@ use storedesk_domain::{Named, OrderId, OrderStatus};
 use storedesk_protocol::api::OrderSnapshot;
 use storedesk_protocol::events::order_aggregate;
 
-use super::model::{Header, OrderLine, PaymentKind};
-use super::place::insert_order;
+use super::model::{Header, PaymentKind};
+use super::place::{insert_order, lines_from_wire};
 use super::read::resolve;
 use crate::error::Result;
 use crate::sql::Name;
@@ -89,21 +89,7 @@ pub(crate) fn mirror(
 }
 
 fn insert_mirrored(tx: &Transaction<'_>, snapshot: &OrderSnapshot, now: i64) -> Result<()> {
-    let mut lines = Vec::with_capacity(snapshot.lines.len());
-    for (i, line) in snapshot.lines.iter().enumerate() {
-        let name: Option<String> = tx
-            .prepare_cached("SELECT name FROM products WHERE sku = ?1")?
-            .query_row([line.sku.as_str()], |r| r.get(0))
-            .optional()?;
-        lines.push(OrderLine {
-            line_no: i as i64 + 1,
-            sku: line.sku.to_string(),
-            name: name.unwrap_or_else(|| line.sku.to_string()),
-            qty: line.qty.get(),
-            unit_price_minor: line.unit_price_minor,
-            restocked_qty: 0,
-        });
-    }
+    let lines = lines_from_wire(tx, &snapshot.lines)?;
     let header = Header {
         id: snapshot.order_id,
         number: snapshot.number.clone(),

@@ -5,6 +5,7 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 use storedesk_domain::{Money, OrderId, OrderNumber, OrderStatus, PaymentMethod, Qty, Sku, Transition};
 use storedesk_protocol::api::AllocatedOrder;
+use storedesk_protocol::events::LineItem;
 
 use super::effects::{check_text, holds_after, write_effects};
 use super::model::{CentralReservation, Header, NewOrder, Order, OrderLine, PaymentInput, StepDetails};
@@ -103,21 +104,7 @@ pub(crate) fn place_allocated(tx: &Transaction<'_>, order: &AllocatedOrder, now:
     if exists.is_some() {
         return Ok(false);
     }
-    let mut lines = Vec::with_capacity(order.lines.len());
-    for (i, line) in order.lines.iter().enumerate() {
-        let name: Option<String> = tx
-            .prepare_cached("SELECT name FROM products WHERE sku = ?1")?
-            .query_row([line.sku.as_str()], |r| r.get(0))
-            .optional()?;
-        lines.push(OrderLine {
-            line_no: i as i64 + 1,
-            sku: line.sku.to_string(),
-            name: name.unwrap_or_else(|| line.sku.to_string()),
-            qty: line.qty.get(),
-            unit_price_minor: line.unit_price_minor,
-            restocked_qty: 0,
-        });
-    }
+    let lines = lines_from_wire(tx, &order.lines)?;
     let header = Header {
         id: order.order_id,
         number: order.number.clone(),
@@ -138,6 +125,26 @@ pub(crate) fn place_allocated(tx: &Transaction<'_>, order: &AllocatedOrder, now:
     details.payment = Some(PaymentInput { method: PaymentMethod::Other, amount_minor: None });
     write_effects(tx, &header, &lines, &transition, &details, now)?;
     Ok(true)
+}
+
+/// An order's lines as central sent them, named from the local catalog (the SKU when unknown).
+pub(super) fn lines_from_wire(tx: &Transaction<'_>, wire: &[LineItem]) -> Result<Vec<OrderLine>> {
+    let mut lines = Vec::with_capacity(wire.len());
+    for (i, line) in wire.iter().enumerate() {
+        let name: Option<String> = tx
+            .prepare_cached("SELECT name FROM products WHERE sku = ?1")?
+            .query_row([line.sku.as_str()], |r| r.get(0))
+            .optional()?;
+        lines.push(OrderLine {
+            line_no: i as i64 + 1,
+            sku: line.sku.to_string(),
+            name: name.unwrap_or_else(|| line.sku.to_string()),
+            qty: line.qty.get(),
+            unit_price_minor: line.unit_price_minor,
+            restocked_qty: 0,
+        });
+    }
+    Ok(lines)
 }
 
 /// Inserts the order row (as the placement leaves it, or as `header` says when there is no
