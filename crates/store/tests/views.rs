@@ -187,7 +187,7 @@ fn the_list_counts_by_status_and_channel_follow_every_step() {
 fn back_to_version(path: &std::path::Path, version: i64) {
     let conn = rusqlite::Connection::open(path).expect("open");
     conn.execute_batch(
-        "DROP INDEX orders_by_till; ALTER TABLE orders DROP COLUMN till; ALTER TABLE orders DROP COLUMN central_change_id;
+        "DROP TABLE discrepancies; DROP INDEX orders_by_till; ALTER TABLE orders DROP COLUMN till; ALTER TABLE orders DROP COLUMN central_change_id;
          INSERT INTO order_customers (customer, order_id) SELECT customer, order_id FROM order_customers_queue;
          DROP TRIGGER order_customers_queue_flushed; DROP TRIGGER orders_customer_queued;
          DROP TABLE order_customers_queue;
