@@ -16,6 +16,8 @@ packages=(
   postgresql
   # report tests read PDFs back (pdftotext) and render pages (pdftoppm)
   poppler-utils
+  # the API contract test runs schemathesis (PyPI) in a virtualenv
+  python3 python3-venv
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Storedesk: the UI's unit tests, the Rust workspace (unit, property,
-# integration, crash and sync tests, on SQLite and PostgreSQL), and the end-to-end tests of the
-# real app built with the Tauri CLI.
+# integration, crash and sync tests, on SQLite and PostgreSQL), the API contract (schemathesis
+# against the running central) and the end-to-end tests of the real app.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -19,6 +19,10 @@ step "Rust: every crate's tests"
 # With the app's `custom-protocol` feature, as scripts/e2e.sh builds it: one set of features, so
 # the end-to-end build reuses these dependencies instead of compiling them again.
 cargo test --workspace --locked --features storedesk-app/custom-protocol
+
+step "API contract: schemathesis against the running central"
+cargo build --locked --workspace --bins --features storedesk-app/custom-protocol
+scripts/contract.sh
 
 step "End to end: the real app in its webview against a real central"
 scripts/e2e.sh

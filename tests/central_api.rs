@@ -220,6 +220,13 @@ async fn health_metrics_openapi_and_trace_ids() {
         .await
         .expect("json");
     assert!(served["paths"]["/v1/events"]["post"].is_object());
+    // The query parameters are in the query, and a wrong method answers JSON like every refusal.
+    let after = &served["paths"]["/v1/changes"]["get"]["parameters"][0];
+    assert_eq!((after["name"].as_str(), after["in"].as_str()), (Some("after"), Some("query")));
+    let wrong = client.delete(format!("{}/v1/changes", central.url)).send().await.expect("delete");
+    assert_eq!(wrong.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let body: Value = wrong.json().await.expect("a JSON body");
+    assert_eq!(body["code"], "method_not_allowed", "{body}");
     central.stop().await;
 }
 
@@ -237,6 +244,20 @@ fn the_committed_openapi_document_matches_the_code() {
         committed == generated,
         "crates/central/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test -p storedesk-tests --test central_api` and commit it"
     );
+}
+
+/// v1 only grows: the document may add to `crates/central/openapi-v1.json` (the baseline taken
+/// when tills and the truthful contract landed) but never break what it promised.
+#[test]
+fn the_api_only_grows_from_the_v1_baseline() {
+    let read = |name: &str| -> serde_json::Value {
+        let path = format!("{}/../crates/central/{name}", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json")
+    };
+    let current: serde_json::Value =
+        serde_json::from_str(&storedesk_central::http::openapi::document()).expect("json");
+    let breaks = storedesk_tests::contract::breaking_changes(&read("openapi-v1.json"), &current);
+    assert!(breaks.is_empty(), "the API broke v1:\n{}", breaks.join("\n"));
 }
 
 #[tokio::test]

@@ -83,3 +83,83 @@ async fn two_tills_refund_the_same_order_and_central_counts_it_once() {
     assert_eq!((paid(&a), paid(&b)), (0, 0));
     central.stop().await;
 }
+
+/// The sales report of one period, as CSV, from `device` (narrowed to `till` when given).
+fn sales_csv(device: &Device, till: Option<&str>) -> String {
+    use storedesk_reports::{Control, ExportRequest, Format, Lang, ReportKind, period::ReportPeriod};
+    let today = jiff::Timestamp::now().to_zoned(device.store.settings().expect("settings").tz()).date();
+    let request = ExportRequest {
+        kind: ReportKind::Sales,
+        format: Format::Csv,
+        period: ReportPeriod::new(today, today).expect("period"),
+        lang: Lang::En,
+        bom: false,
+        till: till.map(str::to_string),
+    };
+    let out = device.dir.path().join(format!("sales-{}.csv", till.unwrap_or("all")));
+    storedesk_reports::export(&device.store, &request, &out, &Control::default()).expect("export");
+    std::fs::read_to_string(out).expect("read")
+}
+
+#[tokio::test]
+async fn every_till_shows_the_same_store_and_narrows_it_to_one_till() {
+    let central = TestCentral::start(Backend::Sqlite).await.expect("central");
+    let t1 = central.add_store("AA").await;
+    let t2 = central.add_till("AA").await.token;
+    central.products(&[("TEA", "Tea", 1250), ("CUP", "Cup", 300)]).await;
+    central.receive("AA", "TEA", 20).await;
+    central.receive("AA", "CUP", 20).await;
+    let a = Device::connected("AA", &central.url, &t1).await;
+    let b = Device::connected("AA", &central.url, &t2).await;
+    a.sync_until_complete(5).await;
+    b.sync_until_complete(5).await;
+
+    // T1 sells two orders, T2 one.
+    for lines in [&["TEA=2"][..], &["CUP=1"][..]] {
+        let sale = a.order(Channel::Counter, lines).expect("place");
+        a.pay(&sale.number);
+        a.act(&sale.number, OrderEvent::HandOver).expect("hand over");
+    }
+    let sale = b.order(Channel::Counter, &["TEA=1", "CUP=3"]).expect("place");
+    b.pay(&sale.number);
+    b.act(&sale.number, OrderEvent::HandOver).expect("hand over");
+    for _ in 0..2 {
+        a.sync_until_complete(5).await;
+        b.sync_until_complete(5).await;
+    }
+
+    for device in [&a, &b] {
+        assert_eq!(device.store.tills().expect("tills"), vec!["T1", "T2"], "till {}", device.till());
+        let store = device.store.dashboard(None).expect("dashboard");
+        assert_eq!((store.orders_today, store.revenue_today_minor), (3, 2500 + 300 + 1250 + 900));
+        let one = device.store.dashboard(Some("t1")).expect("dashboard");
+        assert_eq!((one.till.as_deref(), one.orders_today, one.revenue_today_minor), (Some("T1"), 2, 2800));
+        let two = device.store.dashboard(Some("T2")).expect("dashboard");
+        assert_eq!((two.orders_today, two.revenue_today_minor), (1, 2150));
+        // Stock is the store's, narrowed or not.
+        assert_eq!(one.stock, store.stock);
+        let listed = |till: &str| {
+            let filter =
+                storedesk_store::orders::OrderFilter { till: Some(till.into()), ..Default::default() };
+            device.store.orders(&filter).expect("orders").into_iter().map(|o| o.number).collect::<Vec<_>>()
+        };
+        assert_eq!(listed("T2"), vec![sale.number.clone()]);
+        assert!(listed("T1").iter().all(|n| n.starts_with("AA-T1-")) && listed("T1").len() == 2);
+    }
+    // The same report, whichever till prints it; a till's report holds only its figures.
+    for till in [None, Some("T1"), Some("T2")] {
+        assert_eq!(
+            sales_csv(&a, till),
+            sales_csv(&b, till),
+            "the {till:?} sales report differs between tills"
+        );
+    }
+    let store_report = sales_csv(&a, None);
+    let t2_report = sales_csv(&a, Some("T2"));
+    assert!(
+        store_report.contains("49.50") && !t2_report.contains("49.50"),
+        "{store_report}\n---\n{t2_report}"
+    );
+    assert!(t2_report.contains("21.50"), "{t2_report}");
+    central.stop().await;
+}

@@ -88,6 +88,7 @@ impl From<storedesk_sync::connect::ConnectError> for AppError {
         match err {
             storedesk_sync::connect::ConnectError::Central(e) => e.into(),
             storedesk_sync::connect::ConnectError::Store(e) => e.into(),
+            storedesk_sync::connect::ConnectError::JoinLink(m) => AppError::new("invalid_join_link", m),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Helpers shared by the cross-process tests in this folder.
 //!
 //! - [`api`]: central's HTTP API spoken as raw JSON, as a stranger would.
+//! - [`contract`]: what in a new OpenAPI document would break v1's clients.
 //! - [`central`]: a real `storedesk-central` on a loopback port, on SQLite or on a fresh PostgreSQL
 //!   database (`STOREDESK_TEST_POSTGRES_URL`; a missing PostgreSQL fails the test unless
 //!   `STOREDESK_SKIP_POSTGRES=1` says to skip it on purpose).
@@ -12,6 +13,7 @@
 
 pub mod api;
 pub mod central;
+pub mod contract;
 pub mod device;
 pub mod fake_central;
 pub mod proxy;

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { en } from "../src/i18n/en";
 import { zhCN } from "../src/i18n/zh-CN";
-import { answerSaveDialog, Central, differingPixels, inkedPixels, launchApp, prepareDevice, seedCentral, tempDir, Ui, waitFor, type Browser } from "./harness";
+import { answerSaveDialog, Central, CliTill, differingPixels, inkedPixels, launchApp, seedCentral, tempDir, Ui, waitFor, type Browser } from "./harness";
 
 const STORE = "E2E";
 
@@ -15,21 +15,39 @@ let quit: () => Promise<void>;
 
 beforeAll(async () => {
   central = await Central.create(tempDir("central"));
-  const token = seedCentral(central, STORE, [
+  const { joinCode } = seedCentral(central, STORE, [
     ["TEA-1", "Longjing tea 龙井茶", "12.50", 50],
     ["CUP-1", "Tea cup 茶杯", "3.00", 20],
     ["POT-1", "Teapot 茶壶", "99.00", 10],
     ["OVR-1", "Vase 花瓶", "50.00", 5],
   ]);
-  const device = tempDir("device");
-  prepareDevice(device, central, STORE, token);
-  const app = await launchApp(device);
+  // A new machine: the app starts on its first screen and joins the store as its first till.
+  const app = await launchApp(tempDir("device"));
   ui = new Ui(app.browser);
   quit = app.quit;
   await ui.keepPainting();
+  await joinThroughFirstScreen(joinCode);
   await waitFor("the dashboard", async () => (await ui.$('[data-testid="dashboard"] [data-testid="orders-today"]')).isDisplayed());
   await waitFor("the app to be online", () => ui.online());
 });
+
+/** The first screen offers a new store or joining one; a wrong code is refused in words, and the
+ *  join link a scanner types (it carries central's URL) joins. */
+async function joinThroughFirstScreen(joinCode: string): Promise<void> {
+  await (await ui.$('[data-testid="setup"]')).waitForDisplayed({ timeout: 30_000 });
+  await ui.shoot("setup-new");
+  await ui.click('[data-testid="setup-join"]');
+  await (await ui.$('[data-testid="join-central"]')).setValue(central.url);
+  await (await ui.$('[data-testid="join-code"]')).setValue("WRONG-CODE");
+  await ui.click('[data-testid="join-submit"]');
+  const error = await ui.$('[data-testid="setup"] [data-testid="error"]');
+  await error.waitForDisplayed({ timeout: 15_000 });
+  expect(await error.getText()).toContain("join_refused");
+  await ui.shoot("setup-join-refused");
+  await (await ui.$('[data-testid="join-central"]')).clearValue();
+  await (await ui.$('[data-testid="join-code"]')).setValue(`storedesk://join?central=${central.url}&code=${joinCode}`);
+  await ui.click('[data-testid="join-submit"]');
+}
 
 afterAll(async () => {
   await quit?.();
@@ -158,6 +176,42 @@ describe("the operator's day", () => {
     await ui.shoot("core-error");
     await ui.browser.keys(["Escape"]);
     expect(await ui.orderStatus()).toBe("created");
+  });
+
+  it("(4b) a CLI till's order shows on Orders with its till, and the till filter narrows the list", async () => {
+    const till = CliTill.join(central, STORE);
+    const placed = JSON.parse(till.run(["order", "create", "--channel", "counter", "--line", "CUP-1=2", "--json"])) as { number: string };
+    till.run(["order", "pay", placed.number, "--method", "cash"]);
+    till.run(["sync", "run", "--once"]);
+    expect(placed.number).toMatch(new RegExp(`^${STORE}-T2-\\d{8}-0001$`));
+
+    await ui.go("orders");
+    const row = `[data-testid="order-list"] [data-row="${placed.number}"]`;
+    await waitFor("T2's order on this till", async () => (await ui.$(row)).isExisting(), 45_000);
+    expect(await ui.text(`${row} [data-testid="order-till"]`)).toBe("T2");
+    const all = Number(await ui.attr('[data-testid="order-count"]', "data-count"));
+    await waitFor("T2 among the tills", async () => (await (await ui.$('[data-testid="till-filter"] option[value="T2"]')).isExisting()));
+    await (await ui.$('[data-testid="till-filter"]')).selectByAttribute("value", "T2");
+    await waitFor("only T2's order", async () => Number(await ui.attr('[data-testid="order-count"]', "data-count")) === 1);
+    expect(await (await ui.$(row)).isExisting()).toBe(true);
+    await ui.shoot("orders-till-filter");
+    await (await ui.$('[data-testid="till-filter"]')).selectByAttribute("value", "T1");
+    // Neither T2's order nor the central platform's (test 3) is T1's.
+    await waitFor("T1's orders only", async () => Number(await ui.attr('[data-testid="order-count"]', "data-count")) === all - 2);
+    expect(await (await ui.$(row)).isExisting()).toBe(false);
+    const shown: string[] = [];
+    for (const cell of await ui.browser.$$('[data-testid="order-list"] [data-testid="order-till"]')) shown.push(await cell.getText());
+    expect(shown.length).toBeGreaterThan(0);
+    expect(new Set(shown)).toEqual(new Set(["T1"]));
+    await (await ui.$('[data-testid="till-filter"]')).selectByAttribute("value", "");
+    await waitFor("every order again", async () => Number(await ui.attr('[data-testid="order-count"]', "data-count")) === all);
+
+    // The dashboard narrows the same way: T2 took one order today, paid 6.00.
+    await ui.go("dashboard");
+    await (await ui.$('[data-testid="dashboard-till"]')).selectByAttribute("value", "T2");
+    await waitFor("T2's figures", async () => (await dashboardFigures(ui.browser)).orders === 1 && (await ui.text('[data-testid="revenue-today"]')) === "6.00 CNY");
+    await ui.shoot("dashboard-till");
+    await (await ui.$('[data-testid="dashboard-till"]')).selectByAttribute("value", "");
   });
 
   it("(5) switching to 简体中文 translates the screen", async () => {

@@ -95,23 +95,33 @@ export class Central {
   }
 }
 
-/** A device's data folder set up with the CLI: store `code`, synced once with central. */
-export function prepareDevice(dir: string, central: Central, code: string, token: string): void {
-  const env = { STOREDESK_DATA_DIR: dir };
-  run("storedesk", ["init", "--store", code, "--name", "E2E Store 测试店", "--currency", "CNY"], env);
-  run("storedesk", ["sync", "configure", "--central", central.url, "--token", token], env);
-  run("storedesk", ["sync", "run", "--once"], env);
-}
-
-/** A store at central with a small catalog and stock; returns its device token. */
-export function seedCentral(central: Central, code: string, products: [string, string, string, number][]): string {
+/** A store at central with a small catalog and stock; returns its first till's token and
+ *  one-time join code. */
+export function seedCentral(central: Central, code: string, products: [string, string, string, number][]): { token: string; joinCode: string } {
   const out = central.admin(["store", "add", code, "--name", "E2E Store", "--currency", "CNY", "--json"]);
-  const token = (JSON.parse(out) as { token: string }).token;
+  const added = JSON.parse(out) as { token: string; join_code: string };
   const csv = path.join(central.dir, "catalog.csv");
   writeFileSync(csv, ["sku,name,price", ...products.map(([sku, name, price]) => `${sku},${name},${price}`)].join("\n") + "\n");
   central.admin(["catalog", "import", csv, "--currency", "CNY"]);
   for (const [sku, , , qty] of products) central.admin(["stock", "receive", "--store", code, sku, String(qty)]);
-  return token;
+  return { token: added.token, joinCode: added.join_code };
+}
+
+/** A till run with the storedesk CLI in its own data folder. */
+export class CliTill {
+  private constructor(readonly dir: string) {}
+
+  /** A new till of store `code` at central, joined with its one-time code as an operator would. */
+  static join(central: Central, code: string): CliTill {
+    const added = JSON.parse(central.admin(["device", "add", "--store", code, "--json"])) as { join_code: string };
+    const till = new CliTill(tempDir("cli-till"));
+    till.run(["join", "--central", central.url, "--code", added.join_code]);
+    return till;
+  }
+
+  run(args: string[]): string {
+    return run("storedesk", args, { STOREDESK_DATA_DIR: this.dir });
+  }
 }
 
 export function tempDir(name: string): string {

@@ -11,7 +11,10 @@ export const commands = {
 	setupStore: (code: string, name: string | null, currency: string) => typedError<StoreSettings, AppError>(__TAURI_INVOKE("setup_store", { code, name, currency })),
 	setLanguage: (language: string) => typedError<null, AppError>(__TAURI_INVOKE("set_language", { language })),
 	setLowStockThreshold: (threshold: number) => typedError<null, AppError>(__TAURI_INVOKE("set_low_stock_threshold", { threshold })),
-	dashboard: () => typedError<Dashboard, AppError>(__TAURI_INVOKE("dashboard")),
+	/**  The dashboard's figures: the whole store's, or narrowed to one till's orders. */
+	dashboard: (till: string | null) => typedError<Dashboard, AppError>(__TAURI_INVOKE("dashboard", { till })),
+	/**  The tills the figures can be narrowed to: every till that has taken an order here, and this one. */
+	storeTills: () => typedError<string[], AppError>(__TAURI_INVOKE("store_tills")),
 	listOrders: (query: OrderQuery, offset: number, limit: number) => typedError<OrderPage, AppError>(__TAURI_INVOKE("list_orders", { query, offset, limit })),
 	getOrder: (reference: string) => typedError<OrderDetail, AppError>(__TAURI_INVOKE("get_order", { reference })),
 	placeOrder: (channel: SalesChannel, lines: LineInput[], customer: string | null) => typedError<Order, AppError>(__TAURI_INVOKE("place_order", { channel, lines, customer })),
@@ -36,13 +39,19 @@ export const commands = {
 	 *  is saved when central refuses).
 	 */
 	configureCentral: (url: string, token: string | null) => typedError<SyncStatus, AppError>(__TAURI_INVOKE("configure_central", { url, token })),
+	/**
+	 *  Joins an existing store as a till with the one-time code (or the join link of its QR code,
+	 *  which carries central's URL): the code is exchanged for the till's token, which goes to the
+	 *  keychain and is never shown; then one sync round fills the till from central before it sells.
+	 */
+	joinStore: (central: string | null, code: string) => typedError<SyncStatus, AppError>(__TAURI_INVOKE("join_store", { central, code })),
 	/**  Stored per-minute latency since `since_ms` (the dashboard's 1 h and 24 h ranges). */
 	latencyHistory: (sinceMs: number | null) => typedError<Rollup[], AppError>(__TAURI_INVOKE("latency_history", { sinceMs })),
 	/**
 	 *  Starts an export to `path` (chosen in the native save dialog); returns its id. Progress and
 	 *  the end arrive as `ExportProgress` events.
 	 */
-	startExport: (kind: ReportKind, format: Format, from: string, to: string, lang: Lang, bom: boolean, path: string) => typedError<number, AppError>(__TAURI_INVOKE("start_export", { kind, format, from, to, lang, bom, path })),
+	startExport: (kind: ReportKind, format: Format, from: string, to: string, lang: Lang, bom: boolean, path: string, till: string | null) => typedError<number, AppError>(__TAURI_INVOKE("start_export", { kind, format, from, to, lang, bom, path, till })),
 	cancelExport: (id: number) => typedError<null, AppError>(__TAURI_INVOKE("cancel_export", { id })),
 };
 
@@ -112,9 +121,14 @@ export type AttentionItem = {
 /**  An ISO 4217 currency with a fixed number of decimals (its exponent). Serialised as its code. */
 export type Currency = string;
 
-/**  The dashboard's order and stock figures. */
+/**
+ *  The dashboard's order and stock figures: the whole store's, or one till's orders (stock is
+ *  always the store's).
+ */
 export type Dashboard = {
 	currency: string,
+	/**  The till the order figures are narrowed to; `None`: the whole store. */
+	till: string | null,
 	/**  Orders placed today (store's time zone), by their current status. */
 	today_by_status: StatusCount[],
 	orders_today: number,

@@ -33,8 +33,10 @@ pub enum Command {
     /// Join an existing store as a till, with the one-time code `storedesk-central device add`
     /// printed; the till fills itself from central before it sells
     Join {
+        /// Central's URL (may be left out when --code is a join link, which carries it)
         #[arg(long, value_name = "URL")]
-        central: String,
+        central: Option<String>,
+        /// The one-time join code, or the join link of its QR code (storedesk://join?central=...&code=...)
         #[arg(long, value_name = "JOIN_CODE")]
         code: String,
     },
@@ -70,6 +72,9 @@ pub enum Command {
         /// CSV: start with a UTF-8 byte order mark (for Excel)
         #[arg(long)]
         bom: bool,
+        /// Only the orders this till of the store took (T2) [sales, orders; stock is the store's]
+        #[arg(long, value_name = "TILL")]
+        till: Option<String>,
     },
     /// Sync with central
     #[command(subcommand)]
@@ -262,6 +267,9 @@ pub enum OrderCommand {
         status: Option<String>,
         #[arg(long, value_enum)]
         channel: Option<ChannelArg>,
+        /// Only the orders this till of the store took (T2)
+        #[arg(long, value_name = "TILL")]
+        till: Option<String>,
         #[arg(long, default_value_t = 100)]
         limit: usize,
         #[arg(long)]

@@ -5,7 +5,7 @@ use storedesk_domain::{Channel, OrderEvent, OrderStatus};
 use storedesk_store::Store;
 use storedesk_store::orders::{NewOrder, OrderAction, OrderFilter, PaymentInput, Restock};
 
-use crate::args::{ChannelArg, OrderCommand};
+use crate::args::OrderCommand;
 use crate::output::{self, Table};
 
 /// Who the store records as the actor of CLI commands.
@@ -24,8 +24,10 @@ pub fn run(store: &Store, command: OrderCommand) -> anyhow::Result<()> {
             })?;
             return if json { output::json(&order) } else { output::order(&order) };
         }
-        OrderCommand::List { status, channel, limit, json } => {
-            return list(store, status, channel, limit, json);
+        OrderCommand::List { status, channel, till, limit, json } => {
+            let status = status.map(|s| OrderStatus::parse(&s)).transpose()?;
+            let filter = OrderFilter { status, channel: channel.map(Channel::from), till, limit, offset: 0 };
+            return list(store, &filter, json);
         }
         OrderCommand::Show { order } => {
             let detail = store.order(&order.id)?;
@@ -69,28 +71,17 @@ pub fn run(store: &Store, command: OrderCommand) -> anyhow::Result<()> {
     if json { output::json(&order) } else { output::order(&order) }
 }
 
-fn list(
-    store: &Store,
-    status: Option<String>,
-    channel: Option<ChannelArg>,
-    limit: usize,
-    json: bool,
-) -> anyhow::Result<()> {
-    let filter = OrderFilter {
-        status: status.map(|s| OrderStatus::parse(&s)).transpose()?,
-        channel: channel.map(Channel::from),
-        limit,
-        offset: 0,
-    };
-    let orders = store.orders(&filter)?;
+fn list(store: &Store, filter: &OrderFilter, json: bool) -> anyhow::Result<()> {
+    let orders = store.orders(filter)?;
     if json {
         return output::json(&orders);
     }
     let tz = store.settings()?.tz();
-    let mut table = Table::new(&["NUMBER", "CHANNEL", "STATUS", "TOTAL", "CUSTOMER", "CREATED"]);
+    let mut table = Table::new(&["NUMBER", "TILL", "CHANNEL", "STATUS", "TOTAL", "CUSTOMER", "CREATED"]);
     for o in orders {
         table.row(vec![
             o.number,
+            o.till.unwrap_or_else(|| "-".into()),
             o.channel.as_str().into(),
             o.status.as_str().into(),
             output::money(o.total_minor, &o.currency),

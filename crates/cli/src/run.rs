@@ -15,9 +15,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let store = || open(&data_dir);
     match cli.command {
         Command::Sync(command) => crate::sync::run(&data_dir, store()?, command),
-        Command::Join { central, code } => crate::sync::join(&data_dir, store()?, &central, &code),
-        Command::Report { kind, from, to, format, out, lang, bom } => {
-            crate::report::export(&store()?, kind, from, to, format, &out, &lang, bom)
+        Command::Join { central, code } => crate::sync::join(&data_dir, store()?, central.as_deref(), &code),
+        Command::Report { kind, from, to, format, out, lang, bom, till } => {
+            crate::report::export(&store()?, kind, from, to, format, &out, &lang, bom, till)
         }
         Command::Attention(AttentionCommand::List { all, json }) => attention(&store()?, all, json),
         Command::Init { store: code, name, currency, time_zone } => {

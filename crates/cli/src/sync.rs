@@ -65,11 +65,13 @@ fn configure(data_dir: &Path, store: &Arc<Store>, central: &str, token: &str) ->
 }
 
 /// Joins a store with a one-time code, then fills the till from central before it sells.
-pub fn join(data_dir: &Path, store: Store, central: &str, code: &str) -> anyhow::Result<()> {
+pub fn join(data_dir: &Path, store: Store, central: Option<&str>, code: &str) -> anyhow::Result<()> {
+    let (central, code) = connect::join_target(central, code)?;
     let store = Arc::new(store);
     let runtime = runtime()?;
-    let (info, token) = runtime.block_on(connect::join(&store, central, code))?;
-    keep_connection(data_dir, &store, central, &token, &info)?;
+    let latency = Arc::new(LatencyRecorder::new());
+    let (info, token) = runtime.block_on(connect::join(&store, &central, &code, latency))?;
+    keep_connection(data_dir, &store, &central, &token, &info)?;
     let report = runtime.block_on(engine(data_dir, store.clone())?.round(true))?;
     if let Some(error) = report.error {
         bail!("joined, but the first sync did not finish: {error} (run `storedesk sync run --once`)");

@@ -85,6 +85,9 @@ pub struct ExportRequest {
     pub lang: Lang,
     /// CSV only: start with a UTF-8 byte order mark so that Excel reads Chinese text right.
     pub bom: bool,
+    /// Narrow the order figures to the orders this till took (`T2`); `None`: the whole store.
+    /// The stock report is the store's either way.
+    pub till: Option<String>,
 }
 
 /// Cancel a running export, and watch its progress (rows written), from another thread.
@@ -145,7 +148,7 @@ pub fn export(
     out: &Path,
     control: &Control,
 ) -> Result<ExportSummary, ReportError> {
-    let snapshot = store.read_snapshot()?;
+    let snapshot = store.read_snapshot()?.narrowed_to(request.till.as_deref());
     let file = output::AtomicFile::create(out)?;
     let context = model::Context::new(&snapshot, request);
     let rows = match (request.kind, request.format) {

@@ -21,6 +21,8 @@ pub struct Context {
     pub texts: &'static Texts,
     pub store_code: String,
     pub store_name: String,
+    /// The till the order figures are narrowed to (not for the stock report: stock is the store's).
+    pub till: Option<String>,
     pub currency: Currency,
     pub tz: jiff::tz::TimeZone,
     pub dates: ReportPeriod,
@@ -39,6 +41,7 @@ impl Context {
             texts: text::texts(request.lang),
             store_code: settings.code.to_string(),
             store_name: settings.name.clone(),
+            till: snapshot.till().filter(|_| request.kind != ReportKind::Stock).map(str::to_string),
             currency: settings.currency,
             generated_at: jiff::Timestamp::now().to_zoned(tz.clone()),
             tz,
@@ -78,6 +81,14 @@ impl Context {
         match self.kind {
             ReportKind::Stock => (self.texts.as_of, self.generated_at.strftime("%Y-%m-%d %H:%M").to_string()),
             _ => (self.texts.period, format!("{} – {}", self.dates.from, self.dates.to)),
+        }
+    }
+
+    /// `SH01 · Main Street`, and `· Till T2` when the figures are one till's.
+    pub fn store_text(&self) -> String {
+        match &self.till {
+            Some(till) => format!("{} · {} · {} {till}", self.store_code, self.store_name, self.texts.till),
+            None => format!("{} · {}", self.store_code, self.store_name),
         }
     }
 

@@ -115,7 +115,7 @@ fn render(
     let mut data = json!({
         "lang": match ctx.lang { Lang::En => "en", Lang::ZhCn => "zh" },
         "title": ctx.title(),
-        "store": format!("{} · {} ({})", ctx.store_code, ctx.store_name, ctx.currency),
+        "store": format!("{} ({})", ctx.store_text(), ctx.currency),
         "period_label": ctx.period_line().0,
         "period": ctx.period_line().1,
         "generated": ctx.generated_text(),

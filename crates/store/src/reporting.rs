@@ -77,6 +77,8 @@ pub struct StockValue {
 pub struct ReadSnapshot {
     conn: Connection,
     settings: Arc<StoreSettings>,
+    /// The till the order figures are narrowed to; `None`: the whole store.
+    till: Option<String>,
 }
 
 impl Store {
@@ -92,13 +94,25 @@ impl Store {
         // The read transaction starts at the first SELECT and lasts until the snapshot is dropped.
         conn.execute_batch("BEGIN")?;
         conn.query_row("SELECT COUNT(*) FROM settings", [], |r| r.get::<_, i64>(0))?;
-        Ok(ReadSnapshot { conn, settings })
+        Ok(ReadSnapshot { conn, settings, till: None })
     }
 }
 
 impl ReadSnapshot {
     pub fn settings(&self) -> &StoreSettings {
         &self.settings
+    }
+
+    /// Narrows the order figures (payments, sales, cancellations, order lines) to the orders one
+    /// till took; blank is the whole store (see [`crate::views::till_filter`]). Stock stays the store's.
+    #[must_use]
+    pub fn narrowed_to(mut self, till: Option<&str>) -> Self {
+        self.till = crate::views::till_filter(till);
+        self
+    }
+
+    pub fn till(&self) -> Option<&str> {
+        self.till.as_deref()
     }
 
     /// Every payment and refund in the period, oldest first.
@@ -113,10 +127,10 @@ impl ReadSnapshot {
             .prepare(
                 "SELECT p.at, p.kind, p.method, p.amount_minor, p.order_id, o.channel, o.status
              FROM payments p JOIN orders o ON o.id = p.order_id
-             WHERE p.at >= ?1 AND p.at < ?2 ORDER BY p.at, p.id",
+             WHERE p.at >= ?1 AND p.at < ?2 AND (?3 IS NULL OR o.till = ?3) ORDER BY p.at, p.id",
             )
             .map_err(fail)?;
-        let mut rows = stmt.query(params![period.from_ms, period.to_ms]).map_err(fail)?;
+        let mut rows = stmt.query(params![period.from_ms, period.to_ms, self.till]).map_err(fail)?;
         while let Some(r) = rows.next().map_err(fail)? {
             let fact = (|| {
                 Ok::<_, rusqlite::Error>(PaymentFact {
@@ -141,9 +155,10 @@ impl ReadSnapshot {
             "SELECT l.sku, MAX(l.name), SUM(l.qty), SUM(l.qty * l.unit_price_minor)
              FROM payments p JOIN order_lines l ON l.order_id = p.order_id
              WHERE p.kind = 'payment' AND p.at >= ?1 AND p.at < ?2
+               AND (?3 IS NULL OR p.order_id IN (SELECT id FROM orders WHERE till = ?3))
              GROUP BY l.sku ORDER BY SUM(l.qty * l.unit_price_minor) DESC, l.sku",
         )?;
-        let rows = stmt.query_map(params![period.from_ms, period.to_ms], |r| {
+        let rows = stmt.query_map(params![period.from_ms, period.to_ms, self.till], |r| {
             Ok(SkuSold { sku: r.get(0)?, name: r.get(1)?, qty: r.get(2)?, amount_minor: r.get(3)? })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -153,8 +168,8 @@ impl ReadSnapshot {
     pub fn cancellations(&self, period: Period) -> Result<(i64, i64)> {
         Ok(self.conn.query_row(
             "SELECT COUNT(*), COALESCE(SUM(o.total_minor), 0) FROM order_timeline t JOIN orders o ON o.id = t.order_id
-             WHERE t.to_status = 'cancelled' AND t.at >= ?1 AND t.at < ?2",
-            params![period.from_ms, period.to_ms],
+             WHERE t.to_status = 'cancelled' AND t.at >= ?1 AND t.at < ?2 AND (?3 IS NULL OR o.till = ?3)",
+            params![period.from_ms, period.to_ms, self.till],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?)
     }
@@ -170,10 +185,10 @@ impl ReadSnapshot {
             "SELECT o.id, o.number, o.created_at, o.updated_at, o.channel, o.status, o.customer, o.total_minor,
                     l.line_no, l.sku, l.name, l.qty, l.unit_price_minor
              FROM orders o JOIN order_lines l ON l.order_id = o.id
-             WHERE o.created_at >= ?1 AND o.created_at < ?2
+             WHERE o.created_at >= ?1 AND o.created_at < ?2 AND (?3 IS NULL OR o.till = ?3)
              ORDER BY o.created_at, o.id, l.line_no",
         ).map_err(fail)?;
-        let mut rows = stmt.query(params![period.from_ms, period.to_ms]).map_err(fail)?;
+        let mut rows = stmt.query(params![period.from_ms, period.to_ms, self.till]).map_err(fail)?;
         let mut count = 0;
         while let Some(r) = rows.next().map_err(fail)? {
             let fact = (|| {
@@ -203,8 +218,8 @@ impl ReadSnapshot {
     /// How many orders were created in the period.
     pub fn order_count(&self, period: Period) -> Result<i64> {
         Ok(self.conn.query_row(
-            "SELECT COUNT(*) FROM orders WHERE created_at >= ?1 AND created_at < ?2",
-            params![period.from_ms, period.to_ms],
+            "SELECT COUNT(*) FROM orders WHERE created_at >= ?1 AND created_at < ?2 AND (?3 IS NULL OR till = ?3)",
+            params![period.from_ms, period.to_ms, self.till],
             |r| r.get(0),
         )?)
     }

@@ -99,7 +99,7 @@ fn seeded_history_reads_back_like_orders_taken_through_the_state_machine() {
 #[test]
 fn the_dashboard_counts_today_and_flags_low_stock_by_threshold() {
     let (_dir, store) = store();
-    let before = store.dashboard().expect("dashboard");
+    let before = store.dashboard(None).expect("dashboard");
     assert_eq!((before.orders_today, before.revenue_today_minor), (0, 0));
     assert_eq!(before.stock.on_hand, 16);
     assert_eq!(before.stock.value_minor, 10 * 1250 + 5 * 300 + 9999);
@@ -115,7 +115,7 @@ fn the_dashboard_counts_today_and_flags_low_stock_by_threshold() {
     let sale = &store.ledger("TEA", 10).expect("ledger")[0];
     assert_eq!((sale.delta_on_hand, sale.order_number.as_deref()), (-2, Some(order.number.as_str())));
     place(&store, Channel::Fulfilment, &["CUP=1"]);
-    let after = store.dashboard().expect("dashboard");
+    let after = store.dashboard(None).expect("dashboard");
     assert_eq!(after.orders_today, 2);
     assert_eq!(after.revenue_today_minor, 2 * 1250);
     let count = |s: OrderStatus| after.today_by_status.iter().find(|c| c.status == s).map_or(0, |c| c.count);
@@ -128,7 +128,7 @@ fn the_dashboard_counts_today_and_flags_low_stock_by_threshold() {
     store.set_product_threshold("TEA", Some(8)).expect("threshold");
     store.set_low_stock_threshold(0).expect("store threshold");
     let low: Vec<String> =
-        store.dashboard().expect("dashboard").low_stock.iter().map(|r| r.sku.clone()).collect();
+        store.dashboard(None).expect("dashboard").low_stock.iter().map(|r| r.sku.clone()).collect();
     assert_eq!(low, vec!["TEA"]);
     assert!(store.set_product_threshold("NOPE", Some(1)).is_err(), "unknown SKU is refused");
 }

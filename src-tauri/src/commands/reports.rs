@@ -27,9 +27,10 @@ pub async fn start_export(
     lang: Lang,
     bom: bool,
     path: String,
+    till: Option<String>,
 ) -> AppResult<u32> {
     let period = ReportPeriod::parse(&from, &to)?;
-    let request = ExportRequest { kind, format, period, lang, bom };
+    let request = ExportRequest { kind, format, period, lang, bom, till };
     let (id, control) = state.new_export();
     let state: Arc<AppState> = state.inner().clone();
     let done = Arc::new(std::sync::atomic::AtomicBool::new(false));

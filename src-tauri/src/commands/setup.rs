@@ -78,8 +78,16 @@ pub async fn set_low_stock_threshold(state: State<'_>, threshold: i32) -> AppRes
         .await
 }
 
+/// The dashboard's figures: the whole store's, or narrowed to one till's orders.
 #[tauri::command]
 #[specta::specta]
-pub async fn dashboard(state: State<'_>) -> AppResult<Dashboard> {
-    state.timed("dashboard", move |state| Ok(state.store.dashboard()?)).await
+pub async fn dashboard(state: State<'_>, till: Option<String>) -> AppResult<Dashboard> {
+    state.timed("dashboard", move |state| Ok(state.store.dashboard(till.as_deref())?)).await
+}
+
+/// The tills the figures can be narrowed to: every till that has taken an order here, and this one.
+#[tauri::command]
+#[specta::specta]
+pub async fn store_tills(state: State<'_>) -> AppResult<Vec<String>> {
+    state.timed("store_tills", move |state| Ok(state.store.tills()?)).await
 }

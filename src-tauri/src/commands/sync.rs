@@ -67,21 +67,43 @@ pub async fn configure_central(
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         return Err(AppError::new("invalid_url", format!("{url:?} must start with http:// or https://")));
     }
-    if let Some(token) = token.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    let token = token.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+    if let Some(token) = &token {
         let client = storedesk_sync::CentralClient::new(&url, token, state.latency.clone())?;
         storedesk_sync::connect::adopt(&state.store, &client).await?;
     }
+    keep_connection(&state, url, token).await?;
+    state.timed("sync_status", |state| Ok(storedesk_sync::engine::status(&state.store)?)).await
+}
+
+/// Joins an existing store as a till with the one-time code (or the join link of its QR code,
+/// which carries central's URL): the code is exchanged for the till's token, which goes to the
+/// keychain and is never shown; then one sync round fills the till from central before it sells.
+#[tauri::command]
+#[specta::specta]
+pub async fn join_store(state: State<'_>, central: Option<String>, code: String) -> AppResult<SyncStatus> {
+    let (url, code) = storedesk_sync::connect::join_target(central.as_deref(), &code)?;
+    let (_, token) = storedesk_sync::connect::join(&state.store, &url, &code, state.latency.clone()).await?;
+    keep_connection(&state, url, Some(token)).await?;
+    if let Some(engine) = state.engine()? {
+        // A failed first round is in the status (last error); the background loop goes on trying.
+        engine.round(true).await?;
+    }
+    state.timed("sync_status", |state| Ok(storedesk_sync::engine::status(&state.store)?)).await
+}
+
+/// Keeps central's URL and the token (when given), and (re)starts the background sync.
+async fn keep_connection(state: &State<'_>, url: String, token: Option<String>) -> AppResult<()> {
     state
         .timed("configure_central", move |state| {
-            if let Some(token) = token.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            if let Some(token) = &token {
                 state.credentials.save(token).map_err(|e| AppError::new("keychain", e))?;
             }
             state.store.set_sync_value(keys::CENTRAL_URL, &url)?;
             Ok(())
         })
         .await?;
-    state.restart_sync()?;
-    state.timed("sync_status", |state| Ok(storedesk_sync::engine::status(&state.store)?)).await
+    state.restart_sync()
 }
 
 /// Stored per-minute latency since `since_ms` (the dashboard's 1 h and 24 h ranges).

@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { commands } from "../bindings";
 import { Chart } from "../components/Chart";
 import { ErrorNote } from "../components/ErrorNote";
+import { TillSelect } from "../components/TillSelect";
 import { unwrap } from "../lib/api";
 import { formatAge, formatCount, formatMicros, formatMoney } from "../lib/format";
 import { errorRate, fromRollups, type Series } from "../lib/latency";
@@ -15,12 +16,16 @@ type Range = "live" | "hour" | "day";
 
 export function Dashboard() {
   const { t, i18n } = useTranslation();
-  const dashboard = useQuery({ queryKey: ["dashboard"], queryFn: () => unwrap(commands.dashboard()), refetchInterval: 5_000 });
+  const [till, setTill] = useState("");
+  const dashboard = useQuery({ queryKey: ["dashboard", till], queryFn: () => unwrap(commands.dashboard(till || null)), refetchInterval: 5_000 });
   const d = dashboard.data;
   const max = Math.max(1, ...(d?.today_by_status.map((s) => s.count) ?? [1]));
   return (
     <div data-testid="dashboard">
-      <h1>{t("dashboard.title")}</h1>
+      <div className="row" style={{ justifyContent: "space-between" }}>
+        <h1>{t("dashboard.title")}</h1>
+        <TillSelect value={till} onChange={setTill} testId="dashboard-till" />
+      </div>
       <ErrorNote error={dashboard.error} />
       {d && (
         <>

@@ -7,6 +7,7 @@ import { useTranslation } from "react-i18next";
 import { commands, type OrderEvent, type OrderSummary, type Product, type SalesChannel } from "../bindings";
 import { ActionForm } from "../components/ActionForm";
 import { ErrorNote } from "../components/ErrorNote";
+import { TillSelect } from "../components/TillSelect";
 import { Modal } from "../components/Modal";
 import { VirtualTable } from "../components/VirtualTable";
 import { unwrap } from "../lib/api";
@@ -127,7 +128,7 @@ export function Orders({ creating, setCreating, searchSignal, open, onOpen }: Pr
           <option value="">{t("orders.allChannels")}</option>
           {CHANNELS.map((c) => <option key={c} value={c}>{t(`channel.${c}`)}</option>)}
         </select>
-        <input data-testid="till-filter" value={filters.till} onChange={(e) => set({ till: e.target.value })} placeholder={t("orders.allTills")} aria-label={t("orders.till")} maxLength={5} style={{ width: 90 }} />
+        <TillSelect value={filters.till} onChange={(till) => set({ till })} />
         <label className="row" style={{ gap: 4 }}>{t("orders.from")}<input type="date" value={filters.from} onChange={(e) => set({ from: e.target.value })} /></label>
         <label className="row" style={{ gap: 4 }}>{t("orders.to")}<input type="date" value={filters.to} onChange={(e) => set({ to: e.target.value })} /></label>
         <span className="muted" data-testid="order-count" data-count={total}>{t("orders.count", { formatted: formatCount(total, i18n.language) })}</span>

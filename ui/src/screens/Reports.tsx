@@ -7,6 +7,7 @@ import { save } from "@tauri-apps/plugin-dialog";
 import { revealItemInDir } from "@tauri-apps/plugin-opener";
 import { commands, events, type ExportProgress, type Format, type Lang, type ReportKind } from "../bindings";
 import { ErrorNote } from "../components/ErrorNote";
+import { TillSelect } from "../components/TillSelect";
 import { CoreError, unwrap } from "../lib/api";
 import { formatCount, isoDate } from "../lib/format";
 import { presetPeriod, suggestedName, EXTENSIONS, type Preset } from "../lib/reports";
@@ -22,6 +23,7 @@ export function Reports() {
   const [format, setFormat] = useState<Format>("xlsx");
   const [lang, setLang] = useState<Lang>(i18n.language === "zh-CN" ? "zh-CN" : "en");
   const [bom, setBom] = useState(false);
+  const [till, setTill] = useState("");
   const [preset, setPreset] = useState<Preset>("month");
   const [custom, setCustom] = useState(() => presetPeriod("month", new Date()));
   const [running, setRunning] = useState<number | null>(null);
@@ -49,7 +51,7 @@ export function Reports() {
         filters: [{ name: format.toUpperCase(), extensions: [EXTENSIONS[format]] }],
       });
       if (!path) return;
-      const id = await unwrap(commands.startExport(kind, format, period.from, period.to, lang, format === "csv" && bom, path));
+      const id = await unwrap(commands.startExport(kind, format, period.from, period.to, lang, format === "csv" && bom, path, kind === "stock" ? null : till || null));
       setRunning(id);
       setProgress({ id, rows: 0, done: false, path: null, error: null });
     } catch (e) {
@@ -81,6 +83,9 @@ export function Reports() {
                 <button key={p} className={preset === p ? "active" : ""} onClick={() => setPreset(p)}>{t(`reports.presets.${p}`)}</button>
               ))}
             </div>
+            <label className="field">{t("orders.till")}
+              <TillSelect value={till} onChange={setTill} testId="report-till" />
+            </label>
             <div className="row">
               <label className="field">{t("orders.from")}
                 <input type="date" value={period.from} disabled={preset !== "custom"} onChange={(e) => setCustom((c) => ({ ...c, from: e.target.value }))} />

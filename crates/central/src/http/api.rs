@@ -33,12 +33,15 @@ pub async fn push_events(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChangesQuery {
     /// The cursor: the last change id already applied (0 at first).
     #[serde(default)]
+    #[param(minimum = 0, default = 0)]
     pub after: i64,
     /// At most this many changes (1 to 5000).
     #[serde(default = "default_limit")]
+    #[param(minimum = 1, maximum = 5000, default = 1000)]
     pub limit: i64,
 }
 
@@ -60,10 +63,16 @@ pub async fn changes(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewStore {
+    /// 2 to 12 letters or digits (kept in capitals), used in order numbers.
+    #[schema(pattern = r"^\s*[A-Za-z0-9]{2,12}\s*$", example = "SH01")]
     pub code: String,
+    /// Its code when absent.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub name: Option<String>,
+    /// ISO 4217.
     #[serde(default = "default_currency")]
+    #[schema(pattern = "^[A-Za-z]{3}$", default = "CNY")]
     pub currency: String,
 }
 
@@ -101,7 +110,10 @@ pub async fn upsert_products(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Receipt {
+    #[schema(min_length = 1, max_length = 64)]
     pub sku: String,
+    /// Units received: 1 to 1,000,000 (`MAX_ADJUST`).
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub qty: i64,
 }
 
@@ -144,6 +156,7 @@ pub async fn place_order(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConflictsQuery {
     /// Only this store's conflicts.
     pub store: Option<String>,
@@ -151,7 +164,7 @@ pub struct ConflictsQuery {
 
 /// Admin: reservations central could not honour.
 #[utoipa::path(get, path = "/v1/admin/conflicts", params(ConflictsQuery), security(("admin" = [])),
-    responses((status = 200, body = Vec<ConflictRow>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Vec<ConflictRow>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list_conflicts(
     State(state): State<AppState>,
     _: Admin,

@@ -13,11 +13,15 @@ use crate::error::{CentralError, Result};
 /// A product as an admin sends it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct ProductInput {
+    /// No blanks or `=` inside; surrounding blanks are dropped.
+    #[schema(min_length = 1, max_length = 64)]
     pub sku: String,
+    /// Not blank.
+    #[schema(pattern = r"\S")]
     pub name: String,
-    /// Minor units, as a string (`"1250"`).
+    /// Minor units, as a string (`"1250"`); never negative.
     #[serde(with = "storedesk_protocol::minor")]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, pattern = r"^\+?[0-9]+$")]
     pub price_minor: i64,
     #[serde(default = "yes")]
     pub active: bool,
@@ -39,13 +43,13 @@ pub struct UpsertSummary {
 pub async fn upsert_products(db: &Db, products: &[ProductInput]) -> Result<UpsertSummary> {
     let skus = validate(products)?;
     let mut tx = db.begin().await?;
-    let mut current = current_versions(&mut tx, products).await?;
+    let mut current = current_versions(&mut tx, &skus).await?;
     let mut summary = UpsertSummary::default();
     let mut rows = Vec::new();
     let mut entries = Vec::new();
     let now = now_ms();
     for (p, sku) in products.iter().zip(skus) {
-        let version = match current.get(&p.sku) {
+        let version = match current.get(sku.as_str()) {
             None => {
                 summary.added += 1;
                 1
@@ -61,9 +65,9 @@ pub async fn upsert_products(db: &Db, products: &[ProductInput]) -> Result<Upser
                 continue;
             }
         };
-        current.insert(p.sku.clone(), (p.name.clone(), p.price_minor, version, p.active));
+        current.insert(sku.to_string(), (p.name.clone(), p.price_minor, version, p.active));
         rows.push(vec![
-            Val::Text(p.sku.clone()),
+            Val::Text(sku.to_string()),
             Val::Text(p.name.clone()),
             Val::Int(p.price_minor),
             Val::Int(version),
@@ -92,15 +96,19 @@ pub async fn upsert_products(db: &Db, products: &[ProductInput]) -> Result<Upser
     Ok(summary)
 }
 
-/// Every product's SKU, checked with its name and price; a bad one names its row.
+/// Every product's SKU (as central keeps it: without surrounding blanks), checked with its name and
+/// price; a bad one names its row, and a SKU twice in one request is refused.
 fn validate(products: &[ProductInput]) -> Result<Vec<storedesk_domain::Sku>> {
     let mut skus = Vec::with_capacity(products.len());
+    let mut seen = std::collections::HashSet::with_capacity(products.len());
     for (i, p) in products.iter().enumerate() {
         let field = |name: &str| format!("products[{i}].{name}");
-        skus.push(
-            storedesk_domain::Sku::parse(&p.sku)
-                .map_err(|e| CentralError::invalid(field("sku"), e.to_string()))?,
-        );
+        let sku = storedesk_domain::Sku::parse(&p.sku)
+            .map_err(|e| CentralError::invalid(field("sku"), e.to_string()))?;
+        if !seen.insert(sku.clone()) {
+            return Err(CentralError::invalid(field("sku"), format!("{sku} is twice in this request")));
+        }
+        skus.push(sku);
         if p.name.trim().is_empty() {
             return Err(CentralError::invalid(field("name"), "the name is empty"));
         }
@@ -114,17 +122,17 @@ fn validate(products: &[ProductInput]) -> Result<Vec<storedesk_domain::Sku>> {
 /// What central has now of these SKUs: name, price, version, active.
 async fn current_versions(
     conn: &mut sqlx::AnyConnection,
-    products: &[ProductInput],
+    skus: &[storedesk_domain::Sku],
 ) -> Result<HashMap<String, (String, i64, i64, bool)>> {
     let mut current = HashMap::new();
-    for chunk in products.chunks(1000) {
+    for chunk in skus.chunks(1000) {
         let sql = format!(
             "SELECT sku, name, price_minor, version, active FROM products WHERE sku IN ({})",
             placeholders(conn, 1, chunk.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for p in chunk {
-            query = query.bind(p.sku.clone());
+        for sku in chunk {
+            query = query.bind(sku.to_string());
         }
         for row in query.fetch_all(&mut *conn).await? {
             let active: i64 = row.try_get(4)?;

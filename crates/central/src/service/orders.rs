@@ -17,6 +17,7 @@ use crate::error::{CentralError, Result};
 /// An order the central platform allocates to a store.
 #[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
 pub struct CentralOrderInput {
+    #[schema(min_items = 1)]
     pub lines: Vec<CentralLineInput>,
     #[serde(default)]
     pub customer: Option<String>,
@@ -24,7 +25,10 @@ pub struct CentralOrderInput {
 
 #[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
 pub struct CentralLineInput {
+    #[schema(min_length = 1, max_length = 64)]
     pub sku: String,
+    /// 1 to 1,000,000 (`MAX_QTY`).
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub qty: i64,
 }
 

@@ -141,7 +141,7 @@ fn heading(ws: &mut Worksheet, f: &Formats, ctx: &Context) -> Result<u32, Report
     let t = ctx.texts;
     ws.write_string_with_format(0, 0, ctx.title(), &f.bold).map_err(xlsx)?;
     ws.write_string(1, 0, t.store).map_err(xlsx)?;
-    ws.write_string(1, 1, format!("{} {}", ctx.store_code, ctx.store_name)).map_err(xlsx)?;
+    ws.write_string(1, 1, ctx.store_text()).map_err(xlsx)?;
     let (label, period) = ctx.period_line();
     ws.write_string(2, 0, label).map_err(xlsx)?;
     ws.write_string(2, 1, period).map_err(xlsx)?;

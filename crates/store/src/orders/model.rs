@@ -156,13 +156,15 @@ impl OrderAction {
 pub struct OrderFilter {
     pub status: Option<OrderStatus>,
     pub channel: Option<Channel>,
+    /// Only the orders this till took (`T2`; see [`crate::views::till_filter`]).
+    pub till: Option<String>,
     pub limit: usize,
     pub offset: usize,
 }
 
 impl Default for OrderFilter {
     fn default() -> Self {
-        Self { status: None, channel: None, limit: 100, offset: 0 }
+        Self { status: None, channel: None, till: None, limit: 100, offset: 0 }
     }
 }
 

@@ -23,7 +23,7 @@ impl Store {
         self.read(|conn| {
             let mut stmt = conn.prepare(
                 "SELECT id FROM orders
-                 WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR channel = ?2)
+                 WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR channel = ?2) AND (?5 IS NULL OR till = ?5)
                  ORDER BY id DESC LIMIT ?3 OFFSET ?4",
             )?;
             let ids = stmt
@@ -32,7 +32,8 @@ impl Store {
                         filter.status.map(Name),
                         filter.channel.map(Name),
                         filter.limit as i64,
-                        filter.offset as i64
+                        filter.offset as i64,
+                        crate::views::till_filter(filter.till.as_deref()),
                     ],
                     |r| parsed::<OrderId>(r, 0),
                 )?

@@ -37,11 +37,14 @@ pub struct StockTotals {
     pub value_minor: i64,
 }
 
-/// The dashboard's order and stock figures.
+/// The dashboard's order and stock figures: the whole store's, or one till's orders (stock is
+/// always the store's).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Dashboard {
     pub currency: String,
+    /// The till the order figures are narrowed to; `None`: the whole store.
+    pub till: Option<String>,
     /// Orders placed today (store's time zone), by their current status.
     pub today_by_status: Vec<StatusCount>,
     pub orders_today: i64,
@@ -57,7 +60,9 @@ pub struct Dashboard {
 }
 
 impl Store {
-    pub fn dashboard(&self) -> Result<Dashboard> {
+    /// `till`: narrow the order figures to that till's orders (see [`super::till_filter`]).
+    pub fn dashboard(&self, till: Option<&str>) -> Result<Dashboard> {
+        let till = super::till_filter(till);
         let settings = self.settings()?;
         let threshold = self.low_stock_threshold()?;
         let now = db::now_ms();
@@ -65,17 +70,19 @@ impl Store {
         let start =
             today.to_zoned(settings.tz()).map(|z| z.timestamp().as_millisecond()).unwrap_or(now - 86_400_000);
         self.read(|conn| {
-            let today_by_status = today_by_status(conn, start)?;
+            let today_by_status = today_by_status(conn, start, till.as_deref())?;
             Ok(Dashboard {
                 currency: settings.currency.code().to_string(),
                 orders_today: today_by_status.iter().map(|s| s.count).sum(),
                 today_by_status,
                 revenue_today_minor: conn.query_row(
-                    "SELECT COALESCE(SUM(amount_minor), 0) FROM payments WHERE at >= ?1",
-                    [start],
+                    "SELECT COALESCE(SUM(p.amount_minor), 0) FROM payments p
+                     WHERE p.at >= ?1 AND (?2 IS NULL OR p.order_id IN (SELECT id FROM orders WHERE till = ?2))",
+                    rusqlite::params![start, till],
                     |r| r.get(0),
                 )?,
-                orders_per_minute: orders_per_minute(conn, now)?,
+                orders_per_minute: orders_per_minute(conn, now, till.as_deref())?,
+                till,
                 low_stock: low_stock(conn, threshold)?,
                 low_stock_threshold: threshold,
                 stock: stock_totals(conn)?,
@@ -87,27 +94,33 @@ impl Store {
 /// Naming every status lets SQLite range-scan `orders_by_status (status, created_at)` once per
 /// status (today's rows only) instead of scanning the whole index: 44 ms -> 1 ms on a million
 /// orders.
-fn today_by_status(conn: &Connection, start: i64) -> Result<Vec<StatusCount>> {
+fn today_by_status(conn: &Connection, start: i64, till: Option<&str>) -> Result<Vec<StatusCount>> {
     let statuses = OrderStatus::ALL.iter().map(|s| format!("'{}'", s.name())).collect::<Vec<_>>().join(",");
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT status, COUNT(*) FROM orders WHERE status IN ({statuses}) AND created_at >= ?1
+           AND (?2 IS NULL OR till = ?2)
          GROUP BY status ORDER BY status"
     ))?;
     let counts = stmt
-        .query_map([start], |r| Ok(StatusCount { status: named(r, 0)?, count: r.get(1)? }))?
+        .query_map(rusqlite::params![start, till], |r| {
+            Ok(StatusCount { status: named(r, 0)?, count: r.get(1)? })
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(counts)
 }
 
 /// The last 60 minutes, oldest first, also minutes without orders.
-fn orders_per_minute(conn: &Connection, now: i64) -> Result<Vec<MinuteCount>> {
+fn orders_per_minute(conn: &Connection, now: i64, till: Option<&str>) -> Result<Vec<MinuteCount>> {
     let hour_start = now - now.rem_euclid(60_000) - 59 * 60_000;
     let mut per_minute: Vec<MinuteCount> =
         (0..60).map(|i| MinuteCount { minute: hour_start + i * 60_000, orders: 0 }).collect();
     let mut stmt = conn.prepare_cached(
-        "SELECT (created_at - ?1) / 60000, COUNT(*) FROM orders WHERE created_at >= ?1 GROUP BY 1",
+        "SELECT (created_at - ?1) / 60000, COUNT(*) FROM orders
+         WHERE created_at >= ?1 AND (?2 IS NULL OR till = ?2) GROUP BY 1",
     )?;
-    for row in stmt.query_map([hour_start], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+    for row in stmt
+        .query_map(rusqlite::params![hour_start, till], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?
+    {
         let (minute, count) = row?;
         if let Some(slot) = usize::try_from(minute).ok().and_then(|m| per_minute.get_mut(m)) {
             slot.orders = count;

@@ -1,11 +1,14 @@
 //! What the desktop app's screens read: the dashboard's figures (`dashboard`), pages of the
-//! orders list (`order_list`, fast on a million orders) and the operator's preferences (`prefs`).
+//! orders list (`order_list`, fast on a million orders), the operator's preferences (`prefs`) and
+//! the tills they can be narrowed to (`tills`).
 //! The catalog search and a product's threshold live with the catalog.
 
 mod dashboard;
 mod order_list;
 mod prefs;
+mod tills;
 
 pub use dashboard::{Dashboard, MinuteCount, StatusCount, StockTotals};
 pub use order_list::{OrderPage, OrderQuery, OrderSummary};
 pub use prefs::DEFAULT_LOW_STOCK_THRESHOLD;
+pub use tills::till_filter;

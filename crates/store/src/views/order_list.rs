@@ -28,7 +28,10 @@ pub struct OrderQuery {
 impl OrderQuery {
     /// Filters by status and/or channel and nothing else (no dates, no search).
     fn by_status_and_channel_only(&self) -> bool {
-        self.till.is_none() && self.from_ms.is_none() && self.to_ms.is_none() && self.search_text().is_none()
+        super::till_filter(self.till.as_deref()).is_none()
+            && self.from_ms.is_none()
+            && self.to_ms.is_none()
+            && self.search_text().is_none()
     }
 
     /// The search box's text, trimmed; `None` when there is nothing to search for.
@@ -76,8 +79,8 @@ fn order_filter(query: &OrderQuery) -> (String, Vec<rusqlite::types::Value>) {
         values.push(Value::Text(channel.name().into()));
         clauses.push(format!("o.channel = ?{}", values.len()));
     }
-    if let Some(till) = query.till.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        values.push(Value::Text(till.to_ascii_uppercase()));
+    if let Some(till) = super::till_filter(query.till.as_deref()) {
+        values.push(Value::Text(till));
         clauses.push(format!("o.till = ?{}", values.len()));
     }
     if let Some(from) = query.from_ms {

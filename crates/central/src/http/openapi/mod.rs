@@ -1,6 +1,10 @@
 //! The OpenAPI document, generated from the handlers and types. `crates/central/openapi.json` is the
 //! committed copy; a test fails when they differ. v1 only grows: fields and endpoints are added,
-//! never removed or retyped.
+//! never removed or retyped. Beside what utoipa derives: the refusals every operation can answer
+//! (`answers`) and the events a device pushes, with their bounds (`events`).
+
+mod answers;
+mod events;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -46,7 +50,10 @@ impl Modify for Security {
 
 /// The document as committed: pretty JSON with a trailing newline.
 pub fn document() -> String {
-    let mut json = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    answers::add_standard_answers(&mut doc);
+    events::add_event_schemas(&mut doc);
+    let mut json = serde_json::to_string_pretty(&doc).unwrap_or_default();
     json.push('\n');
     json
 }
