@@ -155,7 +155,7 @@ describe("the operator's day", () => {
     await ui.searchOrders(sale, 1);
     await ui.click(`[data-testid="order-list"] [data-row="${sale}"]`);
     await ui.waitStatus("delivered");
-    await (await ui.$('[data-testid="order-search"]')).clearValue();
+    await ui.clearSearch();
   });
 
   it("(4) an unpaid order offers no shipping, and the core's refusal reads clearly", async () => {
@@ -182,10 +182,13 @@ describe("the operator's day", () => {
     const till = CliTill.join(central, STORE);
     const placed = JSON.parse(till.run(["order", "create", "--channel", "counter", "--line", "CUP-1=2", "--json"])) as { number: string };
     till.run(["order", "pay", placed.number, "--method", "cash"]);
+    // A counter sale reaches central when the goods are handed over.
+    till.run(["order", "hand-over", placed.number]);
     till.run(["sync", "run", "--once"]);
     expect(placed.number).toMatch(new RegExp(`^${STORE}-T2-\\d{8}-0001$`));
 
     await ui.go("orders");
+    await ui.clearSearch();
     const row = `[data-testid="order-list"] [data-row="${placed.number}"]`;
     await waitFor("T2's order on this till", async () => (await ui.$(row)).isExisting(), 45_000);
     expect(await ui.text(`${row} [data-testid="order-till"]`)).toBe("T2");

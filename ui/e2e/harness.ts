@@ -219,6 +219,14 @@ export class Ui {
     await waitFor(`${count} orders for "${text}"`, async () => Number(await this.attr('[data-testid="order-count"]', "data-count")) === count);
   }
 
+  /** Empties the orders search as a person would (WebDriver's clearValue bypasses React). */
+  async clearSearch(): Promise<void> {
+    await this.click('[data-testid="order-search"]');
+    await this.browser.keys(["Control", "a"]);
+    await this.browser.keys(["Backspace"]);
+    await waitFor("an empty search", async () => (await (await this.browser.$('[data-testid="order-search"]')).getValue()) === "");
+  }
+
   async go(screen: string): Promise<void> {
     await this.click(`[data-nav="${screen}"]`);
     await waitFor(`the ${screen} screen`, async () => (await this.attr("main", "data-screen")) === screen);

@@ -141,7 +141,7 @@ export function Orders({ creating, setCreating, searchSignal, open, onOpen }: Pr
           ) : (
             <VirtualTable
               columns={columns}
-              template="200px 44px 84px 114px minmax(60px, 1fr) 80px 132px"
+              template="188px 40px 80px 110px minmax(50px, 1fr) 76px 134px"
               count={rowsOnPage}
               rowAt={rowAt}
               rowKey={(o) => o.number}
