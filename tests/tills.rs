@@ -84,19 +84,23 @@ async fn two_tills_refund_the_same_order_and_central_counts_it_once() {
     central.stop().await;
 }
 
-/// The sales report of one period, as CSV, from `device` (narrowed to `till` when given).
+/// Today's sales report as CSV, from `device` (narrowed to `till` when given).
 fn sales_csv(device: &Device, till: Option<&str>) -> String {
-    use storedesk_reports::{Control, ExportRequest, Format, Lang, ReportKind, period::ReportPeriod};
+    report_csv(device, storedesk_reports::ReportKind::Sales, till)
+}
+
+fn report_csv(device: &Device, kind: storedesk_reports::ReportKind, till: Option<&str>) -> String {
+    use storedesk_reports::{Control, ExportRequest, Format, Lang, period::ReportPeriod};
     let today = jiff::Timestamp::now().to_zoned(device.store.settings().expect("settings").tz()).date();
     let request = ExportRequest {
-        kind: ReportKind::Sales,
+        kind,
         format: Format::Csv,
         period: ReportPeriod::new(today, today).expect("period"),
         lang: Lang::En,
         bom: false,
         till: till.map(str::to_string),
     };
-    let out = device.dir.path().join(format!("sales-{}.csv", till.unwrap_or("all")));
+    let out = device.dir.path().join(format!("{kind:?}-{}.csv", till.unwrap_or("all")));
     storedesk_reports::export(&device.store, &request, &out, &Control::default()).expect("export");
     std::fs::read_to_string(out).expect("read")
 }
@@ -129,37 +133,55 @@ async fn every_till_shows_the_same_store_and_narrows_it_to_one_till() {
     }
 
     for device in [&a, &b] {
-        assert_eq!(device.store.tills().expect("tills"), vec!["T1", "T2"], "till {}", device.till());
-        let store = device.store.dashboard(None).expect("dashboard");
-        assert_eq!((store.orders_today, store.revenue_today_minor), (3, 2500 + 300 + 1250 + 900));
-        let one = device.store.dashboard(Some("t1")).expect("dashboard");
-        assert_eq!((one.till.as_deref(), one.orders_today, one.revenue_today_minor), (Some("T1"), 2, 2800));
-        let two = device.store.dashboard(Some("T2")).expect("dashboard");
-        assert_eq!((two.orders_today, two.revenue_today_minor), (1, 2150));
-        // Stock is the store's, narrowed or not.
-        assert_eq!(one.stock, store.stock);
-        let listed = |till: &str| {
-            let filter =
-                storedesk_store::orders::OrderFilter { till: Some(till.into()), ..Default::default() };
-            device.store.orders(&filter).expect("orders").into_iter().map(|o| o.number).collect::<Vec<_>>()
-        };
-        assert_eq!(listed("T2"), vec![sale.number.clone()]);
-        assert!(listed("T1").iter().all(|n| n.starts_with("AA-T1-")) && listed("T1").len() == 2);
+        assert_figures(device, &sale.number);
     }
-    // The same report, whichever till prints it; a till's report holds only its figures.
+    // T2's copy of T1's order is central's (its timeline says so); its own sale is its own.
+    let theirs = b
+        .store
+        .orders(&storedesk_store::orders::OrderFilter { till: Some("T1".into()), ..Default::default() });
+    let theirs = b.store.order(&theirs.expect("orders")[0].number).expect("detail");
+    assert!(theirs.timeline.iter().all(|e| e.from_central && e.reason.is_none()), "{:?}", theirs.timeline);
+    assert!(b.store.order(&sale.number).expect("detail").timeline.iter().all(|e| !e.from_central));
+    assert_reports_agree(&a, &b);
+    central.stop().await;
+}
+
+/// One device's figures of the store (T1 sold 28.00 in two orders, T2 21.50 in one): the whole
+/// store's, and each till's.
+fn assert_figures(device: &Device, t2_sale: &str) {
+    assert_eq!(device.store.tills().expect("tills"), vec!["T1", "T2"], "till {}", device.till());
+    let store = device.store.dashboard(None).expect("dashboard");
+    assert_eq!((store.orders_today, store.revenue_today_minor), (3, 2500 + 300 + 1250 + 900));
+    let one = device.store.dashboard(Some("t1")).expect("dashboard");
+    assert_eq!((one.till.as_deref(), one.orders_today, one.revenue_today_minor), (Some("T1"), 2, 2800));
+    let two = device.store.dashboard(Some("T2")).expect("dashboard");
+    assert_eq!((two.orders_today, two.revenue_today_minor), (1, 2150));
+    // Stock is the store's, narrowed or not.
+    assert_eq!(one.stock, store.stock);
+    let listed = |till: &str| {
+        let filter = storedesk_store::orders::OrderFilter { till: Some(till.into()), ..Default::default() };
+        device.store.orders(&filter).expect("orders").into_iter().map(|o| o.number).collect::<Vec<_>>()
+    };
+    assert_eq!(listed("T2"), vec![t2_sale.to_string()]);
+    assert!(listed("T1").iter().all(|n| n.starts_with("AA-T1-")) && listed("T1").len() == 2);
+}
+
+/// The same report, whichever till prints it; a till's report holds only its figures.
+fn assert_reports_agree(a: &Device, b: &Device) {
     for till in [None, Some("T1"), Some("T2")] {
-        assert_eq!(
-            sales_csv(&a, till),
-            sales_csv(&b, till),
-            "the {till:?} sales report differs between tills"
-        );
+        assert_eq!(sales_csv(a, till), sales_csv(b, till), "the {till:?} sales report differs between tills");
     }
-    let store_report = sales_csv(&a, None);
-    let t2_report = sales_csv(&a, Some("T2"));
+    let store_report = sales_csv(a, None);
+    let t2_report = sales_csv(a, Some("T2"));
     assert!(
         store_report.contains("49.50") && !t2_report.contains("49.50"),
         "{store_report}\n---\n{t2_report}"
     );
     assert!(t2_report.contains("21.50"), "{t2_report}");
-    central.stop().await;
+    // The orders report names each order's till; narrowed, it holds that till's lines only.
+    let orders = report_csv(b, storedesk_reports::ReportKind::Orders, Some("T2"));
+    let tills: Vec<&str> = orders.lines().skip(1).filter_map(|l| l.rsplit(',').next()).collect();
+    assert_eq!(tills, vec!["T2", "T2"], "{orders}");
+    let all = report_csv(b, storedesk_reports::ReportKind::Orders, None);
+    assert_eq!(all.lines().skip(1).filter(|l| l.ends_with(",T1")).count(), 2, "{all}");
 }

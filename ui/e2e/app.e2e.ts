@@ -192,6 +192,9 @@ describe("the operator's day", () => {
     const row = `[data-testid="order-list"] [data-row="${placed.number}"]`;
     await waitFor("T2's order on this till", async () => (await ui.$(row)).isExisting(), 45_000);
     expect(await ui.text(`${row} [data-testid="order-till"]`)).toBe("T2");
+    await ui.click(row);
+    await waitFor("T2's order in the detail", async () => (await ui.attr('[data-testid="order-detail"]', "data-number")) === placed.number);
+    expect(await ui.text('[data-testid="detail-till"]')).toBe(en.status.till.replace("{{till}}", "T2"));
     const all = Number(await ui.attr('[data-testid="order-count"]', "data-count"));
     await waitFor("T2 among the tills", async () => (await (await ui.$('[data-testid="till-filter"] option[value="T2"]')).isExisting()));
     await (await ui.$('[data-testid="till-filter"]')).selectByAttribute("value", "T2");

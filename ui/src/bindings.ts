@@ -430,6 +430,11 @@ export type TimelineEntry = {
 	at: string,
 	actor: string,
 	reason: string | null,
+	/**
+	 *  The step is central's: the order as central holds it, mirrored from the feed (another
+	 *  till's order, or one whose status central decided).
+	 */
+	from_central: boolean,
 };
 
 export type TokenStorage = "keychain" | 

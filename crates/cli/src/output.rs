@@ -121,9 +121,14 @@ pub fn order_detail(detail: &OrderDetail, tz: &jiff::tz::TimeZone) -> anyhow::Re
     for t in &detail.timeline {
         let step = match (t.from, t.event) {
             (Some(from), Some(event)) => format!("{from} --{event}--> {}", t.to),
+            (Some(from), None) => format!("{from} --> {} at central", t.to),
             _ => format!("placed as {}", t.to),
         };
-        let reason = t.reason.as_deref().map(|r| format!("  ({r})")).unwrap_or_default();
+        let reason = match (&t.reason, t.from_central) {
+            (Some(r), _) => format!("  ({r})"),
+            (None, true) => "  (as central holds it)".to_string(),
+            (None, false) => String::new(),
+        };
         writeln!(out, "  {}  {step}  by {}{reason}", time(t.at, tz), t.actor)?;
     }
     Ok(())

@@ -212,6 +212,7 @@ pub fn orders(
                 &ctx.money(l.unit_price_minor),
                 &ctx.money(l.qty * l.unit_price_minor),
                 &ctx.money(l.total_minor),
+                l.till.as_deref().unwrap_or(""),
             ],
         )
     })?;

@@ -183,7 +183,7 @@ impl Texts {
     }
 
     /// The orders report's columns, one row per order line (CSV and XLSX).
-    pub fn order_line_columns(&self) -> [&'static str; 11] {
+    pub fn order_line_columns(&self) -> [&'static str; 12] {
         [
             self.number,
             self.created,
@@ -196,6 +196,7 @@ impl Texts {
             self.unit_price,
             self.line_amount,
             self.order_total,
+            self.till,
         ]
     }
 

@@ -61,6 +61,8 @@ pub struct OrderLineFact {
     pub name: String,
     pub qty: i64,
     pub unit_price_minor: i64,
+    /// The till that took the order; `None` for the central platform's.
+    pub till: Option<String>,
 }
 
 /// A SKU's stock with its price (the stock report's row).
@@ -183,7 +185,7 @@ impl ReadSnapshot {
         let fail = |e: rusqlite::Error| E::from(StoreError::from(e));
         let mut stmt = self.conn.prepare(
             "SELECT o.id, o.number, o.created_at, o.updated_at, o.channel, o.status, o.customer, o.total_minor,
-                    l.line_no, l.sku, l.name, l.qty, l.unit_price_minor
+                    l.line_no, l.sku, l.name, l.qty, l.unit_price_minor, o.till
              FROM orders o JOIN order_lines l ON l.order_id = o.id
              WHERE o.created_at >= ?1 AND o.created_at < ?2 AND (?3 IS NULL OR o.till = ?3)
              ORDER BY o.created_at, o.id, l.line_no",
@@ -206,6 +208,7 @@ impl ReadSnapshot {
                     name: r.get(10)?,
                     qty: r.get(11)?,
                     unit_price_minor: r.get(12)?,
+                    till: r.get(13)?,
                 })
             })()
             .map_err(fail)?;

@@ -100,6 +100,8 @@ export const en = {
     timeline: "Timeline",
     placed: "Placed",
     by: "by {{actor}}",
+    centralStep: "Central's status",
+    asCentralHolds: "as central holds it",
     holdReason: "On hold: {{reason}}",
     tracking: "Tracking: {{tracking}}",
     noActions: "Nothing more to do for this order.",

@@ -102,6 +102,8 @@ export const zhCN: Messages = {
     timeline: "时间线",
     placed: "下单",
     by: "操作人 {{actor}}",
+    centralStep: "总部状态",
+    asCentralHolds: "以总部记录为准",
     holdReason: "暂停原因：{{reason}}",
     tracking: "运单号：{{tracking}}",
     noActions: "此订单无需其他操作。",

@@ -141,7 +141,7 @@ export function Orders({ creating, setCreating, searchSignal, open, onOpen }: Pr
           ) : (
             <VirtualTable
               columns={columns}
-              template="188px 40px 80px 110px minmax(50px, 1fr) 76px 134px"
+              template="200px 40px 88px 108px minmax(40px, 1fr) 72px 140px"
               count={rowsOnPage}
               rowAt={rowAt}
               rowKey={(o) => o.number}
@@ -194,7 +194,8 @@ function OrderDetailPane({ number }: { number: string }) {
         <span className={`pill ${o.status}`} data-testid="order-status">{t(`orderStatus.${o.status}`)}</span>
       </div>
       <p className="muted">
-        {t(`channel.${o.channel}`)} · {formatDateTime(o.created_at, i18n.language)}
+        <span data-testid="detail-till">{o.till ? t("status.till", { till: o.till }) : t("orders.centralPlatform")}</span>
+        {" · "}{t(`channel.${o.channel}`)} · {formatDateTime(o.created_at, i18n.language)}
         {o.customer ? ` · ${o.customer}` : ""}
       </p>
       {o.hold_reason && (
@@ -238,9 +239,10 @@ function OrderDetailPane({ number }: { number: string }) {
       <ul className="timeline" data-testid="timeline">
         {o.timeline.map((e, i) => (
           <li key={i}>
-            <strong>{e.event ? t(`action.${e.event}`) : t("orders.placed")}</strong> → {t(`orderStatus.${e.to}`)}
+            <strong>{e.event ? t(`action.${e.event}`) : e.from_central && e.from ? t("orders.centralStep") : t("orders.placed")}</strong> → {t(`orderStatus.${e.to}`)}
             <span className="muted"> · {formatDateTime(e.at, i18n.language)} · {t("orders.by", { actor: e.actor })}</span>
             {e.reason && <div className="muted">{e.reason}</div>}
+            {e.from_central && <div className="muted">{t("orders.asCentralHolds")}</div>}
           </li>
         ))}
       </ul>

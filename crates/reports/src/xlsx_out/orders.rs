@@ -27,7 +27,7 @@ pub fn orders(
     snapshot.order_lines(ctx.period, |l| -> Result<(), ReportError> {
         control.row()?;
         if let Some((full, rows)) = sheets.last().filter(|(_, rows)| *rows == ROWS_PER_SHEET) {
-            wb.worksheet_from_name(full).map_err(xlsx)?.autofilter(0, 0, *rows, 10).map_err(xlsx)?;
+            wb.worksheet_from_name(full).map_err(xlsx)?.autofilter(0, 0, *rows, 11).map_err(xlsx)?;
             let name = new_sheet(&mut wb, &f, ctx, sheets.len() + 1)?;
             sheets.push((name, 0));
         }
@@ -75,7 +75,9 @@ fn write_line(
     put_count(ws, f, r, 7, l.qty)?;
     put_money(ws, f, ctx, r, 8, l.unit_price_minor)?;
     put_money(ws, f, ctx, r, 9, l.qty * l.unit_price_minor)?;
-    put_money(ws, f, ctx, r, 10, l.total_minor)
+    put_money(ws, f, ctx, r, 10, l.total_minor)?;
+    ws.write_string(r, 11, l.till.as_deref().unwrap_or("")).map_err(xlsx)?;
+    Ok(())
 }
 
 /// The totals row under the last sheet; with several sheets its SUMs cover them all.
@@ -100,7 +102,7 @@ fn write_totals(
             sheets.iter().map(|(name, rows)| format!("'{name}'!{col}2:{col}{}", rows + 1)).collect();
         format!("=SUM({})", parts.join(","))
     };
-    ws.autofilter(0, 0, (*last_rows).max(1), 10).map_err(xlsx)?;
+    ws.autofilter(0, 0, (*last_rows).max(1), 11).map_err(xlsx)?;
     let total_row = last_rows + 1;
     ws.write_string_with_format(total_row, 0, ctx.texts.total, &f.bold).map_err(xlsx)?;
     ws.write_formula_with_format(

@@ -83,6 +83,9 @@ pub struct TimelineEntry {
     pub at: jiff::Timestamp,
     pub actor: String,
     pub reason: Option<String>,
+    /// The step is central's: the order as central holds it, mirrored from the feed (another
+    /// till's order, or one whose status central decided).
+    pub from_central: bool,
 }
 
 /// An order with its payments and timeline (`storedesk order show`).

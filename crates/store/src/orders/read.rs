@@ -65,13 +65,16 @@ fn load_timeline(conn: &Connection, id: OrderId) -> Result<Vec<TimelineEntry>> {
     )?;
     let timeline = stmt
         .query_map([id.to_string()], |r| {
+            let reason: Option<String> = r.get(5)?;
+            let from_central = reason.as_deref() == Some(super::mirror::MIRRORED);
             Ok(TimelineEntry {
                 from: named_opt(r, 0)?,
                 event: named_opt(r, 1)?,
                 to: named(r, 2)?,
                 at: db::timestamp(r.get(3)?),
                 actor: r.get(4)?,
-                reason: r.get(5)?,
+                reason: reason.filter(|_| !from_central),
+                from_central,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
