@@ -4,7 +4,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use storedesk_tests::api::{central, counter_sale, event, expect_error, http, push, uuid_v7};
+use storedesk_tests::api::{adjusted, central, counter_sale, event, expect_error, http, push, uuid_v7};
 use storedesk_tests::central::ADMIN;
 
 fn placed(order: &str, qty: i64) -> Value {
@@ -33,15 +33,6 @@ fn step(kind: &str, order: &str, seq: i64) -> Value {
         _ => json!({"order_id": order, "reason": null, "at": "2026-11-27T08:00:00Z"}),
     };
     event(kind, payload, format!("order:{order}"), seq)
-}
-
-fn adjusted(sku: &str, delta: Value, reason: &str, seq: i64) -> Value {
-    event(
-        "stock_adjusted",
-        json!({"sku": sku, "delta": delta, "reason": reason, "note": null, "at": "2026-11-27T08:00:00Z"}),
-        format!("stock:{sku}"),
-        seq,
-    )
 }
 
 #[tokio::test]

@@ -49,6 +49,16 @@ pub fn counter_sale(sku: &str, qty: i64) -> Value {
     )
 }
 
+/// A stock adjustment of `sku` by `delta` (any JSON, so tests may send what a device never would).
+pub fn adjusted(sku: &str, delta: Value, reason: &str, seq: i64) -> Value {
+    event(
+        "stock_adjusted",
+        json!({"sku": sku, "delta": delta, "reason": reason, "note": null, "at": "2026-11-27T08:00:00Z"}),
+        format!("stock:{sku}"),
+        seq,
+    )
+}
+
 /// Pushes `body` (`{"events": [...]}`) to `/v1/events` with `token`; central's JSON answer.
 pub async fn push(client: &reqwest::Client, central: &TestCentral, token: &str, body: &Value) -> Value {
     client

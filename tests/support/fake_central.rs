@@ -88,6 +88,8 @@ async fn answer(mut stream: TcpStream, script: &Mutex<Script>, pushes: &Mutex<Ve
         pushes.lock().expect("lock").push(events.len());
         let script = script.lock().expect("lock");
         script(&events)
+    } else if head.starts_with("GET /v1/snapshot") {
+        (200, json!({ "changes": [], "head": 0, "has_more": false, "total": 0 }))
     } else {
         (200, json!({ "changes": [], "next_cursor": 0, "has_more": false }))
     };

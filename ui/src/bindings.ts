@@ -304,6 +304,12 @@ export type PaymentKind = "payment" | "refund";
 /**  How a payment was made. */
 export type PaymentMethod = "cash" | "card" | "other";
 
+/**  Progress of a snapshot read, as the status shows it. */
+export type Preparing = {
+	done: number,
+	total: number,
+};
+
 export type Product = {
 	sku: string,
 	name: string,
@@ -411,6 +417,8 @@ export type SyncStatus = {
 	last_error: string | null,
 	last_error_at: string | null,
 	cursor: number,
+	/**  While the till fills itself from central's snapshot: how far it is. */
+	preparing: Preparing | null,
 };
 
 /**  Online/offline, pending and dead events, last success and error — every second. */

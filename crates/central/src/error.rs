@@ -15,6 +15,9 @@ pub enum CentralError {
     /// 409: the request conflicts with the current state (a store code taken, not enough stock).
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// 410 `cursor_too_old`: compaction removed feed entries after this cursor; read the snapshot.
+    #[error("the feed was compacted up to {floor}; cursor {cursor} is older: read /v1/snapshot from it")]
+    CursorTooOld { cursor: i64, floor: i64 },
     /// 401: no credential, or a wrong or revoked one.
     #[error("missing, wrong or revoked credential")]
     Unauthorized,

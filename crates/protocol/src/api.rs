@@ -100,6 +100,8 @@ pub mod codes {
     pub const DUPLICATE_NUMBER: &str = "duplicate_number";
     /// A quantity, delta or sum beyond its bounds (422).
     pub const OUT_OF_RANGE: &str = "out_of_range";
+    /// The feed was compacted past the device's cursor (410): read `/v1/snapshot` from it.
+    pub const CURSOR_TOO_OLD: &str = "cursor_too_old";
 }
 
 /// `GET /v1/changes?after=CURSOR&limit=N` answer.
@@ -111,6 +113,22 @@ pub struct ChangesResponse {
     pub next_cursor: i64,
     /// More changes are waiting after `next_cursor`.
     pub has_more: bool,
+}
+
+/// `GET /v1/snapshot?after=ID&limit=N` answer: the newest feed entry of every thing of the reader's
+/// store and of the catalog, in feed order after `after` — the feed without what later entries
+/// superseded. A new till reads it from 0 instead of the whole history, then follows the feed from
+/// the larger of `head` (of its first page) and the last id it read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SnapshotResponse {
+    pub changes: Vec<Change>,
+    /// The feed's last id when this page was read.
+    pub head: i64,
+    /// More entries are waiting after the last one of this page.
+    pub has_more: bool,
+    /// How many entries the whole snapshot after `after` holds (for progress).
+    pub total: i64,
 }
 
 /// One entry of the change feed.

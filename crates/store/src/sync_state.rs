@@ -13,6 +13,8 @@ pub mod keys {
     pub const LAST_SUCCESS_AT: &str = "last_success_at";
     pub const LAST_ERROR: &str = "last_error";
     pub const LAST_ERROR_AT: &str = "last_error_at";
+    /// While the till reads central's snapshot: `DONE/TOTAL` entries; empty when not.
+    pub const PREPARING: &str = "preparing";
 }
 
 /// Keys of the operator's preferences.

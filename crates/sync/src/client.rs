@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use storedesk_protocol::api::{
     AppliedResult, ChangesResponse, ClaimRequest, ErrorBody, EventOutcome, EventStatus, JoinRequest, Joined,
-    PushRequest, PushResponse, TillInfo,
+    PushRequest, PushResponse, SnapshotResponse, TillInfo,
 };
 use storedesk_protocol::events::Envelope;
 use storedesk_store::relay::{PushOutcome, PushResult, Relay, RelayError};
@@ -17,6 +17,7 @@ pub const PUSH_ENDPOINT: &str = "POST /v1/events";
 pub const CHANGES_ENDPOINT: &str = "GET /v1/changes";
 pub const TILL_ENDPOINT: &str = "POST /v1/till";
 pub const JOIN_ENDPOINT: &str = "POST /v1/join";
+pub const SNAPSHOT_ENDPOINT: &str = "GET /v1/snapshot";
 
 /// A failed call: unreachable, failed (retry), refused as a whole (a 4xx about the request), or
 /// an answer that could not be read. The relay's error type, so the engine and the outbox tell a
@@ -90,6 +91,13 @@ impl CentralClient {
         let request =
             self.http.get(format!("{}/v1/changes", self.base)).query(&[("after", cursor), ("limit", limit)]);
         self.call(CHANGES_ENDPOINT, request).await
+    }
+
+    /// Reads central's snapshot (the newest entry of every thing) after `after`.
+    pub async fn snapshot(&self, after: i64, limit: i64) -> Result<SnapshotResponse, CallError> {
+        let request =
+            self.http.get(format!("{}/v1/snapshot", self.base)).query(&[("after", after), ("limit", limit)]);
+        self.call(SNAPSHOT_ENDPOINT, request).await
     }
 
     async fn call<T: serde::de::DeserializeOwned>(

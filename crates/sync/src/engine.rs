@@ -8,7 +8,8 @@ use storedesk_store::relay::{RetryPolicy, push_due_as_of};
 use storedesk_store::sync_state::keys;
 use storedesk_store::{Store, StoreError};
 
-use crate::client::CentralClient;
+use crate::bootstrap::{self, Preparing};
+use crate::client::{CallError, CentralClient};
 
 /// What one round did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -43,6 +44,8 @@ pub struct SyncStatus {
     pub last_error: Option<String>,
     pub last_error_at: Option<String>,
     pub cursor: i64,
+    /// While the till fills itself from central's snapshot: how far it is.
+    pub preparing: Option<Preparing>,
 }
 
 /// The sync status from the device's database (no network).
@@ -74,6 +77,7 @@ pub fn status(store: &Store) -> Result<SyncStatus, StoreError> {
         last_error: if online { None } else { store.sync_value(keys::LAST_ERROR)? },
         last_error_at,
         cursor: store.feed_cursor()?,
+        preparing: store.sync_value(keys::PREPARING)?.as_deref().and_then(Preparing::parse),
     })
 }
 
@@ -173,11 +177,33 @@ impl SyncEngine {
         }
     }
 
-    /// Reads the change feed to its end, one page and its cursor per transaction.
+    /// Reads the change feed to its end, one page and its cursor per transaction; a new till, and
+    /// one whose cursor central compacted past, read the snapshot first (`crate::bootstrap`).
     async fn pull_all(&self, report: &mut RoundReport) -> Result<(), StoreError> {
         let mut cursor = self.store.in_background(|s| s.feed_cursor()).await?;
+        let (mut from_snapshot, mut snapshot_read) = (cursor == 0, false);
         loop {
+            if std::mem::take(&mut from_snapshot) {
+                snapshot_read = true;
+                let read =
+                    bootstrap::from_snapshot(&self.store, &self.client, self.page_size, cursor).await?;
+                report.pulled += read.pulled;
+                match read.cursor {
+                    Ok(after) => cursor = after,
+                    Err(error) => {
+                        report.error = Some(error);
+                        break;
+                    }
+                }
+            }
             match self.client.changes(cursor, self.page_size).await {
+                Err(CallError::Refused { status: 410, .. }) if !snapshot_read => {
+                    tracing::info!(
+                        cursor,
+                        "central compacted the feed past this cursor: reading its snapshot"
+                    );
+                    from_snapshot = true;
+                }
                 Ok(page) => {
                     report.pulled += page.changes.len();
                     let has_more = page.has_more;

@@ -7,6 +7,8 @@
 //!   background loop; the status the UI and `storedesk sync status` show.
 //! - [`latency`]: HDR histograms per endpoint — one-second snapshots for the live view, per-minute
 //!   rollups stored in the device's database.
+//! - [`bootstrap`]: a new till (or one whose cursor central compacted past) reads central's
+//!   snapshot instead of the whole history, with progress.
 //! - [`connect`]: becoming a till of a store — with a till's token (central is asked who the
 //!   device is first) or a one-time join code.
 //! - [`credentials`]: where the device token is kept when no OS keychain is available.
@@ -17,6 +19,7 @@
 //! `PushResult::Unreadable`), never a default. The store's work runs off the async workers
 //! (`Store::in_background`).
 
+pub mod bootstrap;
 pub mod client;
 pub mod connect;
 pub mod credentials;

@@ -1,5 +1,5 @@
 import { useTranslation } from "react-i18next";
-import { formatDateTime } from "../lib/format";
+import { formatCount, formatDateTime } from "../lib/format";
 import { useSyncStatus } from "../live";
 
 /** Online/offline, pending events and the last sync, on every screen. */
@@ -25,6 +25,14 @@ export function StatusBar() {
         {t("status.pending", { count: status.pending })}
       </span>
       {status.dead > 0 && <span style={{ color: "var(--danger)" }}>{t("status.dead", { count: status.dead })}</span>}
+      {status.preparing && (
+        <span data-testid="preparing">
+          {t("status.preparing", {
+            done: formatCount(status.preparing.done, i18n.language),
+            total: formatCount(status.preparing.total, i18n.language),
+          })}
+        </span>
+      )}
       <span>
         {t("status.lastSync", {
           when: status.last_success_at ? formatDateTime(status.last_success_at, i18n.language) : t("status.never"),

@@ -25,6 +25,7 @@ export const en = {
     dead: "{{count}} need attention",
     lastSync: "Last sync {{when}}",
     never: "never",
+    preparing: "Preparing this till: {{done}} of {{total}} items from central",
   },
   orderStatus: {
     created: "Created",

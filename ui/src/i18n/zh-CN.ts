@@ -27,6 +27,7 @@ export const zhCN: Messages = {
     dead: "{{count}} 条需处理",
     lastSync: "上次同步 {{when}}",
     never: "从未",
+    preparing: "正在准备此收银台：已从总部取得 {{done}} / {{total}} 项",
   },
   orderStatus: {
     created: "已创建",

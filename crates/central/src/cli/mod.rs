@@ -18,6 +18,7 @@ use crate::service::{catalog, conflicts, orders, stock, stores, tills};
 
 mod credential;
 mod devices;
+mod history;
 use credential::admin_credential;
 pub use devices::DeviceCommand;
 
@@ -44,6 +45,9 @@ pub enum Command {
         /// Requests per second per device token (bursts of twice that)
         #[arg(long, default_value_t = 200)]
         rate_limit: u32,
+        /// Compact every hour what is older than this (30d, 12h, ...; see `compact`)
+        #[arg(long, default_value = "30d")]
+        retention: String,
         /// Log lines as JSON (for log collectors) instead of text
         #[arg(long)]
         json_logs: bool,
@@ -63,6 +67,14 @@ pub enum Command {
     Order(OrderCommand),
     #[command(subcommand)]
     Conflicts(ConflictsCommand),
+    /// Remove feed entries newer ones supersede and stored answers, older than the window
+    Compact {
+        /// The retention window (30d, 12h, ...)
+        #[arg(long, default_value = "30d")]
+        keep: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the OpenAPI document
     Openapi,
 }
@@ -166,9 +178,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let db = Db::connect(&database_url).await.with_context(|| format!("cannot open {database_url}"))?;
     match command {
         Command::Openapi => Ok(()),
-        Command::Serve { listen, admin_token_file, rate_limit, .. } => {
+        Command::Serve { listen, admin_token_file, rate_limit, retention, .. } => {
+            history::every_hour(db.clone(), history::parse_keep(&retention)?);
             serve(&db, &database_url, listen, &admin_token_file, rate_limit).await
         }
+        Command::Compact { keep, json } => history::run(&db, history::parse_keep(&keep)?, json).await,
         Command::Store(command) => store_command(&db, command).await,
         Command::Device(command) => devices::run(&db, command).await,
         Command::Token(command) => token_command(&db, command).await,

@@ -3,7 +3,9 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Deserialize;
-use storedesk_protocol::api::{AllocatedOrder, ChangesResponse, ErrorBody, PushRequest, PushResponse};
+use storedesk_protocol::api::{
+    AllocatedOrder, ChangesResponse, ErrorBody, PushRequest, PushResponse, SnapshotResponse,
+};
 
 use super::AppState;
 use super::error::ApiError;
@@ -52,13 +54,29 @@ fn default_limit() -> i64 {
 /// Read the change feed after a cursor: product changes, and the store's stock snapshots,
 /// allocated orders and conflicts.
 #[utoipa::path(get, path = "/v1/changes", params(ChangesQuery), security(("device" = [])),
-    responses((status = 200, body = ChangesResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = ChangesResponse), (status = 401, body = ErrorBody), (status = 410, body = ErrorBody,
+        description = "`cursor_too_old`: the feed was compacted past this cursor; read /v1/snapshot from it"),
+        (status = 422, body = ErrorBody)))]
 pub async fn changes(
     State(state): State<AppState>,
     Device(device): Device,
     Params(query): Params<ChangesQuery>,
 ) -> ApiResult<ChangesResponse> {
     Ok(Json(feed::read(&state.db, device.store.id, query.after, query.limit).await?))
+}
+
+/// The newest entry of every thing of the device's store and of the catalog, in feed order after
+/// `after`: what a new till reads instead of the whole history (then it follows the feed from the
+/// larger of the first page's `head` and the last id it read). Also the answer to a 410
+/// `cursor_too_old` from the feed: read this from the same cursor.
+#[utoipa::path(get, path = "/v1/snapshot", params(ChangesQuery), security(("device" = [])),
+    responses((status = 200, body = SnapshotResponse)))]
+pub async fn snapshot(
+    State(state): State<AppState>,
+    Device(device): Device,
+    Params(query): Params<ChangesQuery>,
+) -> ApiResult<SnapshotResponse> {
+    Ok(Json(feed::latest::snapshot(&state.db, device.store.id, query.after, query.limit).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -40,6 +40,9 @@ impl From<CentralError> for ApiError {
             CentralError::Unauthorized => {
                 ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", err.to_string())
             }
+            CentralError::CursorTooOld { .. } => {
+                ApiError::new(StatusCode::GONE, codes::CURSOR_TOO_OLD, err.to_string())
+            }
             CentralError::Database(_) | CentralError::Migration { .. } | CentralError::Corrupt { .. } => {
                 let chain: Vec<String> =
                     std::iter::successors(Some(&err as &dyn std::error::Error), |e| e.source())

@@ -105,6 +105,7 @@ pub fn router(db: Db, settings: &Settings) -> Router {
     let v1 = Router::new()
         .route("/events", post(api::push_events))
         .route("/changes", get(api::changes))
+        .route("/snapshot", get(api::snapshot))
         .route("/admin/stores", post(api::add_store))
         .route("/join", post(devices::join))
         .route("/till", post(devices::claim))

@@ -23,9 +23,6 @@ use super::read::resolve;
 use crate::error::Result;
 use crate::sql::Name;
 
-/// The reason a mirrored timeline row carries: read back as `TimelineEntry::from_central`.
-pub(crate) const MIRRORED: &str = "as central holds it";
-
 /// Who the snapshot says took the order, as the timeline's actor.
 fn source(snapshot: &OrderSnapshot) -> String {
     snapshot.till.map_or_else(|| "central".to_string(), |t| format!("till {t}"))
@@ -141,6 +138,6 @@ fn timeline(
         "INSERT INTO order_timeline (order_id, step, from_status, event, to_status, at, actor, reason)
          VALUES (?1, ?2, ?3, NULL, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![id, step, from.map(Name), Name(to), at, actor, MIRRORED])?;
+    .execute(params![id, step, from.map(Name), Name(to), at, actor, super::model::MIRRORED])?;
     Ok(())
 }

@@ -73,6 +73,10 @@ pub struct Payment {
     pub at: jiff::Timestamp,
 }
 
+/// The reason a mirrored timeline row carries in the table: read back as
+/// [`TimelineEntry::from_central`].
+pub(crate) const MIRRORED: &str = "as central holds it";
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TimelineEntry {

@@ -66,7 +66,7 @@ fn load_timeline(conn: &Connection, id: OrderId) -> Result<Vec<TimelineEntry>> {
     let timeline = stmt
         .query_map([id.to_string()], |r| {
             let reason: Option<String> = r.get(5)?;
-            let from_central = reason.as_deref() == Some(super::mirror::MIRRORED);
+            let from_central = reason.as_deref() == Some(super::model::MIRRORED);
             Ok(TimelineEntry {
                 from: named_opt(r, 0)?,
                 event: named_opt(r, 1)?,

@@ -17,6 +17,7 @@ use super::{api, devices};
     paths(
         api::push_events,
         api::changes,
+        api::snapshot,
         api::add_store,
         devices::issue_token,
         devices::join,

@@ -74,9 +74,10 @@ async fn push_once(db: &Db, device: &DeviceRef, events: &[Envelope]) -> Result<V
         let (outcome, answer) = match place {
             Place::Gap => (gap(event, &heads), None),
             Place::Taken => (taken(event), None),
+            Place::Forgotten => (forgotten(event), None),
             Place::Next => judge(i, event, apply(&mut work, &mut tx, event).await?, &mut heads),
         };
-        if outcome.status != EventStatus::Applied && answer.is_none() {
+        if !matches!(outcome.status, EventStatus::Applied | EventStatus::Duplicate) && answer.is_none() {
             blocked.insert(&event.aggregate);
         }
         outcomes.push(outcome);
@@ -132,6 +133,19 @@ fn gap(event: &Envelope, heads: &Heads) -> EventOutcome {
         event.aggregate_seq
     );
     outcome(event.event_id, EventStatus::RetryLater, Some(codes::SEQUENCE_GAP), Some(message))
+}
+
+/// A replay of an event applied so long ago that its answer was trimmed: a duplicate, applied
+/// again never; its result is empty (central's feed has long included what it did).
+fn forgotten(event: &Envelope) -> EventOutcome {
+    let mut answer = outcome(
+        event.event_id,
+        EventStatus::Duplicate,
+        None,
+        Some(format!("{} event {} was applied long ago", event.aggregate, event.aggregate_seq)),
+    );
+    answer.result = Some(serde_json::json!({}));
+    answer
 }
 
 fn taken(event: &Envelope) -> EventOutcome {

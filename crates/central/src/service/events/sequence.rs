@@ -2,7 +2,9 @@
 //! applied per till and aggregate) say which number comes next. Heads are per till, so two tills'
 //! independent events on the same SKU or order never collide; what two tills do to one order is
 //! ordered by central's state machine, not by their numbers. A gap answers "retry later" (nothing is stored); a
-//! number already used by another event id is refused.
+//! number already used by another event id is refused. Heads are kept forever, the inbox's stored
+//! answers only for a window: `trimmed_seq` says up to which number the answers are gone, and an
+//! event at or below it that the inbox no longer knows was applied long ago (a duplicate).
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -16,6 +18,8 @@ use crate::error::Result;
 /// Where each aggregate of a batch stands, and which ones the batch moved.
 pub(super) struct Heads {
     last: HashMap<String, i64>,
+    /// Up to which number the aggregate's answers were trimmed from the inbox.
+    trimmed: HashMap<String, i64>,
     /// Only the heads this batch moves are written back: a stale loaded value must never overwrite
     /// what a concurrent batch committed.
     moved: BTreeSet<String>,
@@ -28,6 +32,8 @@ pub(super) enum Place {
     Gap,
     /// The number is taken by another event id.
     Taken,
+    /// The number was applied long ago and its answer trimmed from the inbox: a replay.
+    Forgotten,
 }
 
 impl Heads {
@@ -39,9 +45,10 @@ impl Heads {
         let aggregates: Vec<String> =
             events.iter().map(|e| e.aggregate.clone()).collect::<BTreeSet<_>>().into_iter().collect();
         let mut last = HashMap::new();
+        let mut trimmed = HashMap::new();
         for chunk in aggregates.chunks(500) {
             let sql = format!(
-                "SELECT aggregate, last_seq FROM till_heads WHERE till_id = {} AND aggregate IN ({})",
+                "SELECT aggregate, last_seq, trimmed_seq FROM till_heads WHERE till_id = {} AND aggregate IN ({})",
                 param(conn, 1),
                 placeholders(conn, 2, chunk.len())
             );
@@ -50,16 +57,20 @@ impl Heads {
                 query = query.bind(a.clone());
             }
             for row in query.fetch_all(&mut *conn).await? {
-                last.insert(row.try_get(0)?, row.try_get(1)?);
+                let aggregate: String = row.try_get(0)?;
+                trimmed.insert(aggregate.clone(), row.try_get(2)?);
+                last.insert(aggregate, row.try_get(1)?);
             }
         }
-        Ok(Heads { last, moved: BTreeSet::new() })
+        Ok(Heads { last, trimmed, moved: BTreeSet::new() })
     }
 
     pub fn place(&self, event: &Envelope) -> Place {
         let head = self.last.get(&event.aggregate).copied().unwrap_or(0);
         if event.aggregate_seq > head + 1 {
             Place::Gap
+        } else if event.aggregate_seq <= self.trimmed.get(&event.aggregate).copied().unwrap_or(0) {
+            Place::Forgotten
         } else if event.aggregate_seq <= head {
             Place::Taken
         } else {

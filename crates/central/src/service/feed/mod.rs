@@ -1,6 +1,11 @@
 //! The change feed: what a device pulls after its cursor. Product changes are global; stock
 //! snapshots, allocated orders and conflicts belong to one store.
 //!
+//! - `latest`: the newest entry of every thing (`feed_latest`, kept as entries are written): the
+//!   snapshot a new till reads instead of the whole history.
+//! - `compact`: removes what newer entries superseded once it is older than the retention window,
+//!   and trims the inbox's stored answers.
+//!
 //! Ids come from `feed_head`, taken when the writing transaction is about to commit: on
 //! PostgreSQL the head row's lock is held until commit, so ids increase in commit order and a
 //! reader that has seen id N will never later find a committed change below N.
@@ -10,6 +15,9 @@ use storedesk_protocol::api::{Change, ChangeBody, ChangesResponse};
 
 use crate::db::{Db, Val, insert_many, now_ms};
 use crate::error::{CentralError, Result};
+
+pub mod compact;
+pub mod latest;
 
 /// The most changes one read returns.
 pub const MAX_PAGE: i64 = 5_000;
@@ -43,7 +51,8 @@ pub async fn write(conn: &mut sqlx::AnyConnection, first: i64, entries: &[Entry]
             Val::Int(now),
         ]);
     }
-    insert_many(conn, "INSERT INTO changes (id, store_id, kind, payload, created_at)", &rows, "").await
+    insert_many(conn, "INSERT INTO changes (id, store_id, kind, payload, created_at)", &rows, "").await?;
+    latest::keep(conn, first, entries).await
 }
 
 /// Allocates ids and writes `entries`; returns the first id.
@@ -68,8 +77,12 @@ pub async fn read(db: &Db, store_id: i64, cursor: i64, limit: i64) -> Result<Cha
     if cursor < 0 {
         return Err(CentralError::invalid("after", "the cursor cannot be negative"));
     }
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(CentralError::invalid("limit", format!("must be between 1 and {MAX_PAGE}")));
+    check_limit(limit)?;
+    if cursor > 0 {
+        let floor = compact::floor(db).await?;
+        if cursor < floor {
+            return Err(CentralError::CursorTooOld { cursor, floor });
+        }
     }
     // Two index range scans (the store's, the global one) merged; one more row than asked tells
     // whether more are waiting.
@@ -88,8 +101,22 @@ pub async fn read(db: &Db, store_id: i64, cursor: i64, limit: i64) -> Result<Cha
     .fetch_all(db.reader())
     .await?;
     let has_more = rows.len() as i64 > limit;
+    let changes = decode(&rows[..rows.len().min(limit as usize)])?;
+    let next_cursor = changes.last().map_or(cursor, |c| c.id);
+    Ok(ChangesResponse { changes, next_cursor, has_more })
+}
+
+fn check_limit(limit: i64) -> Result<()> {
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(CentralError::invalid("limit", format!("must be between 1 and {MAX_PAGE}")));
+    }
+    Ok(())
+}
+
+/// Rows of `(id, kind, payload)` as the feed's entries.
+fn decode(rows: &[sqlx::any::AnyRow]) -> Result<Vec<Change>> {
     let mut changes = Vec::with_capacity(rows.len());
-    for row in rows.iter().take(limit as usize) {
+    for row in rows {
         let id: i64 = row.try_get(0)?;
         let kind: String = row.try_get(1)?;
         let payload: String = row.try_get(2)?;
@@ -99,6 +126,5 @@ pub async fn read(db: &Db, store_id: i64, cursor: i64, limit: i64) -> Result<Cha
             .map_err(|e| CentralError::corrupt(format!("change {id}"), e))?;
         changes.push(Change { id, body });
     }
-    let next_cursor = changes.last().map_or(cursor, |c| c.id);
-    Ok(ChangesResponse { changes, next_cursor, has_more })
+    Ok(changes)
 }
