@@ -55,7 +55,7 @@ fn percentile_ms(samples: &mut [Duration], q: f64) -> f64 {
 }
 
 /// A device in a scratch folder (NORMAL durability: the bench measures the network and central).
-fn device(
+pub(crate) fn device(
     dir: &std::path::Path,
     code: &str,
     url: &str,

@@ -4,7 +4,8 @@
 //! - [`seed`]: synthetic order history in bulk (`storedesk-dev demo history`, the report and list
 //!   benchmarks, the reports' tests).
 //! - [`saga`]: what placing a fulfilment order costs next to the raw one-row-insert ceiling.
-//! - `storedesk-dev` (`main.rs`): the command, with `bench sync` (a real central on loopback) and
+//! - `storedesk-dev` (`main.rs`): the command, with `bench sync` (a real central on loopback),
+//!   `bench bootstrap` (a new till against 1x, 10x and 100x history) and
 //!   `bench report` (each export in its own `storedesk` process) in their own modules.
 
 pub mod saga;

@@ -1,5 +1,6 @@
 //! `storedesk-dev`: demo data and the core's benchmarks (see the crate's `lib.rs`).
 
+mod bench_bootstrap;
 mod bench_report;
 mod bench_sync;
 
@@ -59,6 +60,13 @@ enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// A new till's first sync against central with 1x, 10x and 100x history, with the ratio to 1x
+    Bootstrap {
+        #[arg(long, default_value_t = 5_000)]
+        products: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Push throughput, initial pull and concurrent devices against a real central on loopback
     Sync {
         #[arg(long, default_value_t = 20_000)]
@@ -101,18 +109,25 @@ fn run(command: Command) -> anyhow::Result<()> {
             print(&report, json)
         }
         Command::Bench(BenchCommand::Report { orders, json }) => bench_report::bench(orders, json),
+        Command::Bench(BenchCommand::Bootstrap { products, json }) => {
+            if products == 0 {
+                bail!("--products must be at least 1");
+            }
+            let report = runtime()?.block_on(bench_bootstrap::run(products))?;
+            print(&report, json)
+        }
         Command::Bench(BenchCommand::Sync { events, products, devices, database_url, json }) => {
             if events == 0 || products == 0 {
                 bail!("--events and --products must be at least 1");
             }
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-                .context("cannot start the async runtime")?;
-            let report = runtime.block_on(bench_sync::run(events, products, devices, database_url))?;
+            let report = runtime()?.block_on(bench_sync::run(events, products, devices, database_url))?;
             print(&report, json)
         }
     }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
 }
 
 fn print<T: serde::Serialize + std::fmt::Display>(report: &T, json: bool) -> anyhow::Result<()> {
