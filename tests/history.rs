@@ -143,3 +143,58 @@ async fn replays_of_events_whose_answers_were_trimmed_are_duplicates() {
     assert_eq!(central.level("AA", "TEA").await, (103, 0));
     central.stop().await;
 }
+
+#[tokio::test]
+async fn a_replaced_till_gets_its_orders_back_and_never_repeats_a_number() {
+    use storedesk_domain::AdjustReason;
+    let central = TestCentral::start(Backend::Sqlite).await.expect("central");
+    central.add_store("AA").await;
+    let t2 = central.add_till("AA").await.token;
+    central.products(&[("TEA", "Tea", 1250)]).await;
+    central.receive("AA", "TEA", 30).await;
+    let old = Device::connected("AA", &central.url, &t2).await;
+    old.sync_until_complete(5).await;
+    let mut numbers = Vec::new();
+    for _ in 0..2 {
+        let sale = old.order(Channel::Counter, &["TEA=1"]).expect("place");
+        old.pay(&sale.number);
+        old.act(&sale.number, OrderEvent::HandOver).expect("hand over");
+        numbers.push(sale.number);
+    }
+    old.store.adjust_stock("TEA", 4, AdjustReason::Receipt, None).expect("adjust");
+    old.store.adjust_stock("TEA", -1, AdjustReason::Damage, None).expect("adjust");
+    let parcel = old.order(Channel::Fulfilment, &["TEA=2"]).expect("place");
+    old.pay(&parcel.number);
+    old.sync_until_complete(5).await;
+    drop(old); // the disk dies
+
+    let store = storedesk_central::service::stores::store_by_code(&central.db, "AA").await.expect("store");
+    let again =
+        storedesk_central::service::tills::replace_till(&central.db, &store, "T2").await.expect("replace");
+    let refused =
+        http().get(format!("{}/v1/changes", central.url)).bearer_auth(&t2).send().await.expect("old token");
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED, "the old token is revoked");
+
+    // The new machine claims T2 (the old machine's claim was forgotten) and fills itself.
+    let new = Device::connected("AA", &central.url, &again.token).await;
+    assert_eq!(new.till(), "T2");
+    new.sync_until_complete(5).await;
+    for number in numbers.iter().chain([&parcel.number]) {
+        new.store.order(number).expect("its orders came back");
+    }
+    // It goes on: the next number, the next adjustment of TEA, the next step of its old order.
+    let sale = new.order(Channel::Counter, &["TEA=1"]).expect("place");
+    assert!(sale.number.ends_with("-0004"), "{} after {numbers:?} and {}", sale.number, parcel.number);
+    new.store.adjust_stock("TEA", 2, AdjustReason::Receipt, None).expect("adjust");
+    new.act(&parcel.number, OrderEvent::Cancel).expect("cancel");
+    new.pay(&sale.number);
+    new.act(&sale.number, OrderEvent::HandOver).expect("hand over");
+    let report = new.sync_until_complete(5).await;
+    assert!(report.error.is_none(), "{report:?}");
+    let stats = new.store.outbox_stats().expect("stats");
+    assert_eq!((stats.pending, stats.dead), (0, 0), "every event of the new machine applied");
+    // 30 received, 3 sold, +4 -1 +2 adjusted; the parcel's reservation released.
+    assert_eq!(central.level("AA", "TEA").await, (32, 0));
+    assert_eq!(new.level("TEA"), (32, 0));
+    central.stop().await;
+}

@@ -188,7 +188,14 @@ pub struct OrderSnapshot {
     pub customer: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub created_at: jiff::Timestamp,
+    /// Each till's last event number on this order (`{"T2": 4}`): a till set up again on a new
+    /// machine goes on after it.
+    #[serde(default, skip_serializing_if = "Heads::is_empty")]
+    pub heads: Heads,
 }
+
+/// The last event number each till used on one aggregate, by till code.
+pub type Heads = std::collections::BTreeMap<String, i64>;
 
 /// A payment or refund of an order as central recorded it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -224,6 +231,9 @@ pub struct StockSnapshot {
     pub sku: Sku,
     pub on_hand: i64,
     pub reserved: i64,
+    /// Each till's last adjustment number of this SKU (`stock:<sku>`), by till code.
+    #[serde(default, skip_serializing_if = "Heads::is_empty")]
+    pub heads: Heads,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

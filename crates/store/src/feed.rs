@@ -85,7 +85,8 @@ fn apply_change(tx: &Transaction<'_>, change: &Change, page: &mut Page, now: i64
             page.written.extend(newer);
         }
         ChangeBody::Stock(snapshot) => {
-            keep_snapshot(tx, snapshot, change.id)?;
+            let till = crate::settings::load(tx)?.map(|s| s.till.to_string()).unwrap_or_default();
+            keep_snapshot(tx, snapshot, change.id, snapshot.heads.get(&till).copied().unwrap_or(0))?;
             page.touched.insert(snapshot.sku.to_string());
             page.report.stock += 1;
         }
@@ -108,13 +109,26 @@ fn apply_change(tx: &Transaction<'_>, change: &Change, page: &mut Page, now: i64
     Ok(())
 }
 
-fn keep_snapshot(tx: &Transaction<'_>, snapshot: &StockSnapshot, change_id: i64) -> Result<()> {
+/// Keeps central's snapshot of a SKU, and this till's last adjustment number of it (`till_seq`).
+fn keep_snapshot(
+    tx: &Transaction<'_>,
+    snapshot: &StockSnapshot,
+    change_id: i64,
+    till_seq: i64,
+) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO central_stock (sku, on_hand, reserved, change_id) VALUES (?1, ?2, ?3, ?4)
+        "INSERT INTO central_stock (sku, on_hand, reserved, change_id, till_seq) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand,
-             reserved = excluded.reserved, change_id = excluded.change_id",
+             reserved = excluded.reserved, change_id = excluded.change_id,
+             till_seq = MAX(till_seq, excluded.till_seq)",
     )?
-    .execute(params![snapshot.sku.as_str(), snapshot.on_hand, snapshot.reserved, change_id])?;
+    .execute(params![
+        snapshot.sku.as_str(),
+        snapshot.on_hand,
+        snapshot.reserved,
+        change_id,
+        till_seq
+    ])?;
     Ok(())
 }
 

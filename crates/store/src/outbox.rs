@@ -8,7 +8,7 @@
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use storedesk_domain::{EventId, EventKind};
-use storedesk_protocol::events::{Envelope, EventBody};
+use storedesk_protocol::events::{Envelope, EventBody, stock_aggregate};
 
 use crate::error::{Result, StoreError};
 use crate::sql::{Name, json, named, parsed};
@@ -135,11 +135,16 @@ pub(crate) fn append(
     Ok(event_id)
 }
 
-/// The next sequence number for an aggregate that does not track its own (stock adjustments).
-pub(crate) fn next_aggregate_seq(conn: &Connection, aggregate: &str) -> Result<i64> {
+/// The next sequence number of a SKU's stock adjustments (`stock:<sku>`): after this till's last in
+/// the outbox and after the last central holds of this till (a till set up again on a new machine
+/// has an empty outbox).
+pub(crate) fn next_stock_seq(conn: &Connection, sku: &str) -> Result<i64> {
     Ok(conn
-        .prepare_cached("SELECT COALESCE(MAX(aggregate_seq), 0) + 1 FROM outbox WHERE aggregate = ?1")?
-        .query_row([aggregate], |r| r.get(0))?)
+        .prepare_cached(
+            "SELECT MAX(COALESCE((SELECT MAX(aggregate_seq) FROM outbox WHERE aggregate = ?1), 0),
+                        COALESCE((SELECT till_seq FROM central_stock WHERE sku = ?2), 0)) + 1",
+        )?
+        .query_row(params![stock_aggregate(sku), sku], |r| r.get(0))?)
 }
 
 /// Counts for status lines.

@@ -98,7 +98,7 @@ pub(crate) fn adjust_in(
 ) -> Result<StockLevel> {
     let level = move_stock(tx, sku, reason.ledger_reason(), None, note, now, |l| l.adjust(delta, reason))?;
     let aggregate = stock_aggregate(sku);
-    let seq = outbox::next_aggregate_seq(tx, &aggregate)?;
+    let seq = outbox::next_stock_seq(tx, sku)?;
     let body = EventBody::StockAdjusted(StockAdjusted {
         sku: storedesk_domain::Sku::parse(sku)?,
         delta,

@@ -29,6 +29,19 @@ pub enum DeviceCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Set a till up again on a new machine (its disk died): revokes its tokens, forgets its
+    /// machine, and prints a new token and join code; the till keeps its code and numbers
+    Replace {
+        #[arg(long)]
+        store: String,
+        /// The till's code, e.g. T2
+        till: String,
+        /// Central's URL as the till reaches it, for the QR code's join link
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Revoke a till and all its tokens
     Revoke {
         #[arg(long)]
@@ -58,6 +71,14 @@ pub async fn run(db: &Db, command: DeviceCommand) -> anyhow::Result<()> {
                 let yes = |b: bool| if b { "yes" } else { "no" };
                 println!("{}  {}  {}  {}", t.till, t.name, yes(t.claimed), yes(t.revoked));
             }
+        }
+        DeviceCommand::Replace { store, till, url, json } => {
+            let store = stores::store_by_code(db, &store).await?;
+            let till = tills::replace_till(db, &store, &till).await?;
+            if json {
+                return print_json(&till);
+            }
+            print_new_till(&till, url.as_deref());
         }
         DeviceCommand::Revoke { store, till } => {
             tills::revoke_till(db, &stores::store_by_code(db, &store).await?, &till).await?;

@@ -47,10 +47,12 @@ pub async fn receive(db: &Db, store: &StoreRef, sku: &str, qty: i64) -> Result<S
     .fetch_one(&mut *tx)
     .await?;
     let (on_hand, reserved): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+    let mut heads = feed::heads::of(&mut tx, store.id, &[format!("stock:{sku}")]).await?;
     let snapshot = StockSnapshot {
         sku: Sku::parse(sku).map_err(|e| CentralError::invalid("sku", e.to_string()))?,
         on_hand,
         reserved,
+        heads: heads.remove(&format!("stock:{sku}")).unwrap_or_default(),
     };
     feed::append(&mut tx, &[Entry { store_id: Some(store.id), body: ChangeBody::Stock(snapshot) }]).await?;
     tx.commit().await?;

@@ -271,3 +271,31 @@ pub async fn revoke_till(db: &Db, store: &StoreRef, till: &str) -> Result<()> {
     tx.commit().await?;
     Ok(())
 }
+
+/// A till whose machine is gone, set up again elsewhere as the same till: its tokens are revoked,
+/// its installation forgotten (the next machine to claim it owns it), and a new token and join code
+/// issued. Its code, numbers and sequence heads stay: the new machine reads its orders and heads in
+/// the snapshot and goes on after them.
+pub async fn replace_till(db: &Db, store: &StoreRef, till: &str) -> Result<NewTill> {
+    let till = TillCode::parse(till).map_err(|e| CentralError::invalid("till", e.to_string()))?;
+    let now = now_ms();
+    let mut tx = db.begin().await?;
+    let row =
+        sqlx::query("SELECT id, name FROM tills WHERE store_id = $1 AND number = $2 AND revoked_at IS NULL")
+            .bind(store.id)
+            .bind(i64::from(till.number()))
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| CentralError::not_found("active till", format!("{} {till}", store.code)))?;
+    let (till_id, name): (i64, String) = (row.try_get(0)?, row.try_get(1)?);
+    sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE till_id = $2 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(till_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE tills SET installation = NULL WHERE id = $1").bind(till_id).execute(&mut *tx).await?;
+    let token = insert_token(&mut tx, store.id, till_id).await?;
+    let (join_code, join_expires_at) = insert_join_code(&mut tx, till_id, now).await?;
+    tx.commit().await?;
+    Ok(NewTill { store: store.code.clone(), till, name, token, join_code, join_expires_at })
+}

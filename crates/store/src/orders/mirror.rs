@@ -53,8 +53,10 @@ pub(crate) fn mirror(
     let Some((status, till, seen)) = known else {
         insert_mirrored(tx, snapshot, now)?;
         saw_central_change(tx, snapshot.order_id, change)?;
+        go_on_after(tx, snapshot, my_till)?;
         return Ok(true);
     };
+    go_on_after(tx, snapshot, my_till)?;
     // A snapshot older than one this device already knows of (its own step's, applied since).
     if seen.is_some_and(|seen| change <= seen) {
         return Ok(false);
@@ -86,6 +88,30 @@ pub(crate) fn mirror(
     .execute(params![id, Name(snapshot.status), step, now, snapshot.reservation.map(Name), ended])?;
     timeline(tx, &id, (step, Some(header.status), snapshot.status), &source(snapshot), now)?;
     Ok(true)
+}
+
+/// What central holds of this till's numbers, so that a till set up again on a new machine never
+/// reuses one: its last event number on the order, and — for an order it took — the day's order
+/// number (`SH01-T2-20261201-0007` makes the day's next one 0008).
+fn go_on_after(tx: &Transaction<'_>, snapshot: &OrderSnapshot, my_till: &str) -> Result<()> {
+    let id = snapshot.order_id.to_string();
+    if let Some(head) = snapshot.heads.get(my_till) {
+        tx.prepare_cached("UPDATE orders SET event_seq = MAX(event_seq, ?2) WHERE id = ?1")?
+            .execute(params![id, head])?;
+    }
+    if snapshot.till.is_some_and(|t| t.to_string() == my_till) {
+        let mut parts = snapshot.number.rsplitn(3, '-');
+        let seq = parts.next().and_then(|s| s.parse::<i64>().ok());
+        let day = parts.next().and_then(|d| d.parse::<i64>().ok());
+        if let (Some(seq), Some(day)) = (seq, day) {
+            tx.prepare_cached(
+                "INSERT INTO order_number_days (day, last) VALUES (?1, ?2)
+                 ON CONFLICT (day) DO UPDATE SET last = MAX(last, excluded.last)",
+            )?
+            .execute(params![day, seq])?;
+        }
+    }
+    Ok(())
 }
 
 fn insert_mirrored(tx: &Transaction<'_>, snapshot: &OrderSnapshot, now: i64) -> Result<()> {

@@ -83,9 +83,10 @@ async fn push_once(db: &Db, device: &DeviceRef, events: &[Envelope]) -> Result<V
         outcomes.push(outcome);
         answers.extend(answer);
     }
+    // The heads first: the feed's snapshots carry them.
+    heads.write(&mut tx, device).await?;
     let feed_ids = work.flush(&mut tx).await?;
     inbox::keep(&mut tx, device, events, answers, &feed_ids, &mut outcomes, now).await?;
-    heads.write(&mut tx, device).await?;
     tx.commit().await?;
     metrics::counter!("storedesk_events_total", "store" => store.code.clone()).increment(events.len() as u64);
     Ok(outcomes)

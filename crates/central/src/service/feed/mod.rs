@@ -3,6 +3,7 @@
 //!
 //! - `latest`: the newest entry of every thing (`feed_latest`, kept as entries are written): the
 //!   snapshot a new till reads instead of the whole history.
+//! - `heads`: each till's last event number on an entry's aggregate, carried in the entry.
 //! - `compact`: removes what newer entries superseded once it is older than the retention window,
 //!   and trims the inbox's stored answers.
 //!
@@ -17,6 +18,7 @@ use crate::db::{Db, Val, insert_many, now_ms};
 use crate::error::{CentralError, Result};
 
 pub mod compact;
+pub mod heads;
 pub mod latest;
 
 /// The most changes one read returns.

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use storedesk_domain::{Currency, Named, OrderId, Sku};
-use storedesk_protocol::api::{ChangeBody, ConflictChange, OrderSnapshot, StockSnapshot};
+use storedesk_protocol::api::{ChangeBody, ConflictChange, Heads, OrderSnapshot, StockSnapshot};
 
 use super::{OrderRow, Origin, Work};
 use crate::db::{Val, insert_many};
@@ -23,13 +23,20 @@ pub(crate) struct FeedIds {
 impl Work<'_> {
     /// Writes everything back and appends the feed entries; says where they went.
     pub async fn flush(self, conn: &mut sqlx::AnyConnection) -> Result<FeedIds> {
-        let snapshots = self.order_snapshots()?;
+        let aggregates: Vec<String> = self
+            .touched
+            .iter()
+            .map(|sku| format!("stock:{sku}"))
+            .chain(self.orders.values().filter(|o| o.dirty).map(|o| format!("order:{}", o.id)))
+            .collect();
+        let heads = feed::heads::of(&mut *conn, self.store.id, &aggregates).await?;
+        let snapshots = self.order_snapshots(&heads)?;
         let count = self.touched.len() + self.others.len() + snapshots.len() + self.conflicts.len();
         let mut ids = FeedIds::default();
         let mut conflict_rows = Vec::new();
         if count > 0 {
             let first = feed::allocate(&mut *conn, count).await?;
-            let (entries, stock_ids, rows) = self.feed_entries(first, snapshots)?;
+            let (entries, stock_ids, rows) = self.feed_entries(first, snapshots, &heads)?;
             (ids.stock, conflict_rows) = (stock_ids, rows);
             for (entry, id) in entries.iter().zip(first..) {
                 if let ChangeBody::Order(o) = &entry.body {
@@ -79,7 +86,7 @@ impl Work<'_> {
 
     /// Every order this work changed, as the store's tills see it (a new order of the central
     /// platform goes down as `order_allocated` instead), in a stable order.
-    fn order_snapshots(&self) -> Result<Vec<ChangeBody>> {
+    fn order_snapshots(&self, heads: &HashMap<String, Heads>) -> Result<Vec<ChangeBody>> {
         let mut changed: Vec<&OrderRow> =
             self.orders.values().filter(|o| o.dirty && !(o.new && o.origin == Origin::Central)).collect();
         changed.sort_by_key(|o| o.id);
@@ -101,6 +108,7 @@ impl Work<'_> {
                     customer: o.customer.clone(),
                     created_at: jiff::Timestamp::from_millisecond(o.created_at)
                         .map_err(|e| CentralError::corrupt(format!("the time of order {}", o.id), e))?,
+                    heads: heads.get(&format!("order:{}", o.id)).cloned().unwrap_or_default(),
                 }))
             })
             .collect()
@@ -113,6 +121,7 @@ impl Work<'_> {
         &self,
         first: i64,
         snapshots: Vec<ChangeBody>,
+        heads: &HashMap<String, Heads>,
     ) -> Result<(Vec<Entry>, HashMap<String, i64>, Vec<Vec<Val>>)> {
         let store_id = Some(self.store.id);
         let mut entries = Vec::with_capacity(self.touched.len() + self.others.len() + self.conflicts.len());
@@ -120,8 +129,12 @@ impl Work<'_> {
         for (sku, id) in self.touched.iter().zip(first..) {
             let cell = &self.stock[sku];
             snapshot_ids.insert(sku.clone(), id);
-            let snapshot =
-                StockSnapshot { sku: wire_sku(sku)?, on_hand: cell.on_hand, reserved: cell.reserved };
+            let snapshot = StockSnapshot {
+                sku: wire_sku(sku)?,
+                on_hand: cell.on_hand,
+                reserved: cell.reserved,
+                heads: heads.get(&format!("stock:{sku}")).cloned().unwrap_or_default(),
+            };
             entries.push(Entry { store_id, body: ChangeBody::Stock(snapshot) });
         }
         entries.extend(self.others.iter().map(|body| Entry { store_id, body: body.clone() }));
