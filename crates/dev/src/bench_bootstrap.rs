@@ -9,12 +9,11 @@ use std::time::Instant;
 use anyhow::Context;
 use serde::Serialize;
 use storedesk_central::Db;
-use storedesk_central::http::{self, Settings};
 use storedesk_central::service::catalog::{self, ProductInput};
 use storedesk_central::service::stores;
 use storedesk_sync::SyncEngine;
 
-use crate::bench_sync::device;
+use crate::bench_sync::{device, serve_on_loopback};
 
 #[derive(Debug, Serialize)]
 pub struct BootstrapRow {
@@ -96,14 +95,7 @@ async fn first_sync(products: usize, history: usize) -> anyhow::Result<(usize, f
         }
     }
     let (store, till) = stores::add_store(&db, "BOOT", None, "CNY").await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let admin = http::AdminToken::new(&stores::new_token("sda_"))?;
-    let settings = Settings { rate_limit_per_second: 1_000_000, ..Settings::new(admin) };
-    let server = tokio::spawn(http::serve(db.clone(), listener, settings, async {
-        let _ = stopped.await;
-    }));
+    let (base, server) = serve_on_loopback(&db).await?;
     let (till_store, client) = device(&scratch.path().join("till"), &store.code, &base, &till.token)?;
     let started = Instant::now();
     let report = SyncEngine::new(till_store.clone(), client).round(true).await?;
@@ -134,8 +126,7 @@ async fn first_sync(products: usize, history: usize) -> anyhow::Result<(usize, f
         "the whole-feed till has {} products",
         old.products()?.len()
     );
-    let _ = stop.send(());
-    let _ = server.await;
+    server.stop().await;
     db.close().await;
     Ok((report.pulled, seconds, whole))
 }

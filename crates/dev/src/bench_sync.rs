@@ -75,6 +75,32 @@ pub(crate) fn device(
     Ok((store, client))
 }
 
+/// Central's HTTP API in this process, on a free loopback port, until stopped.
+pub(crate) struct LoopbackCentral {
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl LoopbackCentral {
+    pub(crate) async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.server.await;
+    }
+}
+
+/// Serves `db` on a free loopback port (no rate limit); returns its base URL.
+pub(crate) async fn serve_on_loopback(db: &Db) -> anyhow::Result<(String, LoopbackCentral)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let admin = http::AdminToken::new(&stores::new_token("sda_"))?;
+    let settings = Settings { rate_limit_per_second: 1_000_000, ..Settings::new(admin) };
+    let server = tokio::spawn(http::serve(db.clone(), listener, settings, async {
+        let _ = stopped.await;
+    }));
+    Ok((base, LoopbackCentral { stop, server }))
+}
+
 /// A central on loopback with the benchmark's catalog, and where its devices keep their data.
 struct Bench {
     db: Db,
@@ -101,14 +127,7 @@ pub async fn run(
         database_url.unwrap_or_else(|| format!("sqlite://{}", scratch.path().join("central.db").display()));
     let backend = if url.starts_with("sqlite:") { "SQLite" } else { "PostgreSQL" }.to_string();
     let db = Db::connect(&url).await.with_context(|| format!("cannot open {url}"))?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let admin = http::AdminToken::new(&stores::new_token("sda_"))?;
-    let settings = Settings { rate_limit_per_second: 1_000_000, ..Settings::new(admin) };
-    let server = tokio::spawn(http::serve(db.clone(), listener, settings, async {
-        let _ = stopped.await;
-    }));
+    let (base, server) = serve_on_loopback(&db).await?;
     let bench =
         Bench { db, base, scratch: scratch.path().to_path_buf(), run_id: format!("{:04X}", fastrand_id()) };
     let catalog: Vec<ProductInput> = (0..SKUS)
@@ -126,8 +145,7 @@ pub async fn run(
     let (device_requests, device_errors, p50_us, p99_us) = devices_phase(&bench, devices).await?;
     let (pulled_products, pull_seconds, pulled) = pull_phase(&bench, products).await?;
 
-    let _ = stop.send(());
-    let _ = server.await;
+    server.stop().await;
     bench.db.close().await;
     Ok(SyncBenchReport {
         backend,

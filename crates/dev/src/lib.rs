@@ -5,7 +5,9 @@
 //!   benchmarks, the reports' tests).
 //! - [`saga`]: what placing a fulfilment order costs next to the raw one-row-insert ceiling.
 //! - `storedesk-dev` (`main.rs`): the command, with `bench sync` (a real central on loopback),
-//!   `bench bootstrap` (a new till against 1x, 10x and 100x history) and
+//!   `bench bootstrap` (a new till against 1x, 10x and 100x history), `bench load` (goose driving
+//!   hundreds of tills against central in its own process, `bench_load/`), `bench storage`
+//!   (central's bytes per order after a million, before and after compaction) and
 //!   `bench report` (each export in its own `storedesk` process) in their own modules.
 
 pub mod saga;

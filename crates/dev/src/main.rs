@@ -1,7 +1,9 @@
 //! `storedesk-dev`: demo data and the core's benchmarks (see the crate's `lib.rs`).
 
 mod bench_bootstrap;
+mod bench_load;
 mod bench_report;
+mod bench_storage;
 mod bench_sync;
 
 use std::path::PathBuf;
@@ -44,6 +46,55 @@ enum DemoCommand {
     },
 }
 
+#[derive(clap::Args, Debug)]
+struct LoadArgs {
+    #[arg(long, default_value_t = 50)]
+    stores: usize,
+    #[arg(long, default_value_t = 8)]
+    tills_per_store: usize,
+    /// Measured seconds per step
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// The first step's requests per second (all tills together)
+    #[arg(long, default_value_t = 200)]
+    start_rate: usize,
+    /// Each step's rate is the last one's times this
+    #[arg(long, default_value_t = 1.25)]
+    factor: f64,
+    #[arg(long, default_value_t = 12)]
+    max_steps: usize,
+    /// Stop stepping up once the P99 passes this
+    #[arg(long, default_value_t = 50.0)]
+    p99_ms: f64,
+    /// Also run on PostgreSQL: a URL to a server's `postgres` database (a scratch database is
+    /// created there and dropped after)
+    #[arg(long, env = "STOREDESK_TEST_POSTGRES_URL")]
+    postgres: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+impl LoadArgs {
+    fn options(self) -> anyhow::Result<bench_load::LoadOptions> {
+        if self.stores == 0 || self.tills_per_store == 0 || self.seconds == 0 || self.start_rate == 0 {
+            bail!("--stores, --tills-per-store, --seconds and --start-rate must be at least 1");
+        }
+        if self.factor.is_nan() || self.factor <= 1.0 {
+            bail!("--factor must be over 1");
+        }
+        Ok(bench_load::LoadOptions {
+            stores: self.stores,
+            tills_per_store: self.tills_per_store,
+            seconds: self.seconds,
+            start_rate: self.start_rate,
+            factor: self.factor,
+            max_steps: self.max_steps,
+            p99_target_ms: self.p99_ms,
+            postgres: self.postgres,
+        })
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum BenchCommand {
     /// Place N fulfilment orders and compare with the raw one-row-insert ceiling
@@ -64,6 +115,18 @@ enum BenchCommand {
     Bootstrap {
         #[arg(long, default_value_t = 5_000)]
         products: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Central (its own process) under hundreds of tills at stepped constant rates, with goose
+    Load(LoadArgs),
+    /// Central's database size per order after N orders, before and after compaction
+    Storage {
+        #[arg(long, default_value_t = 1_000_000)]
+        orders: u64,
+        /// Also on PostgreSQL: a URL to a server's `postgres` database (a scratch database is made)
+        #[arg(long, env = "STOREDESK_TEST_POSTGRES_URL")]
+        postgres: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -114,6 +177,18 @@ fn run(command: Command) -> anyhow::Result<()> {
                 bail!("--products must be at least 1");
             }
             let report = runtime()?.block_on(bench_bootstrap::run(products))?;
+            print(&report, json)
+        }
+        Command::Bench(BenchCommand::Load(args)) => {
+            let json = args.json;
+            let report = runtime()?.block_on(bench_load::run(&args.options()?))?;
+            print(&report, json)
+        }
+        Command::Bench(BenchCommand::Storage { orders, postgres, json }) => {
+            if orders == 0 {
+                bail!("--orders must be at least 1");
+            }
+            let report = runtime()?.block_on(bench_storage::run(orders, postgres.as_deref()))?;
             print(&report, json)
         }
         Command::Bench(BenchCommand::Sync { events, products, devices, database_url, json }) => {

@@ -15,7 +15,7 @@ use crate::service::conflicts::ConflictRow;
 use crate::service::orders::CentralOrderInput;
 use crate::service::stock::StockRow;
 use crate::service::tills::NewTill;
-use crate::service::{StoreRef, catalog, conflicts, events, feed, orders, stock, stores};
+use crate::service::{StoreRef, catalog, conflicts, feed, orders, stock, stores};
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
@@ -30,7 +30,7 @@ pub async fn push_events(
     Device(device): Device,
     Body(request): Body<PushRequest>,
 ) -> ApiResult<PushResponse> {
-    let results = events::push(&state.db, &device, &request.events).await?;
+    let results = state.pushes.push(&state.db, &device, request.events).await?;
     Ok(Json(PushResponse { results }))
 }
 

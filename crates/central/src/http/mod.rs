@@ -36,6 +36,8 @@ pub struct AppState {
     /// SHA-256 of the admin credential.
     pub admin_hash: String,
     pub limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    /// Pushes, committed in groups on SQLite.
+    pub pushes: crate::service::events::Pushes,
     metrics: PrometheusHandle,
 }
 
@@ -100,6 +102,7 @@ pub fn router(db: Db, settings: &Settings) -> Router {
         db,
         admin_hash: stores::hash_token(&settings.admin_token.0),
         limiter: Arc::new(RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))),
+        pushes: Default::default(),
         metrics: metrics_handle(),
     };
     let v1 = Router::new()

@@ -1,6 +1,7 @@
 //! Applying a store's pushed events: the saga's central side.
 //!
-//! One transaction per batch. Each event is, in order:
+//! One transaction per batch (on SQLite, concurrent batches share one: `group`). Each event is,
+//! in order:
 //! 1. deduplicated by its id against the inbox (`inbox`): a known id returns the stored answer;
 //! 2. checked against its till's sequence of the aggregate (`sequence`): a gap answers "retry
 //!    later" (nothing is stored), a reused number is refused;
@@ -12,6 +13,7 @@
 //! inbox with the feed id at which the event's stock effect became visible (`change_id`).
 
 mod apply;
+mod group;
 mod inbox;
 mod sequence;
 mod validate;
@@ -20,6 +22,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
+pub use group::Pushes;
 use storedesk_domain::OrderId;
 use storedesk_protocol::api::{EventOutcome, EventStatus, codes};
 use storedesk_protocol::events::{Envelope, EventBody};
@@ -50,17 +53,35 @@ pub async fn push(db: &Db, device: &DeviceRef, events: &[Envelope]) -> Result<Ve
 }
 
 async fn push_once(db: &Db, device: &DeviceRef, events: &[Envelope]) -> Result<Vec<EventOutcome>> {
-    let store = &device.store;
     let mut tx = db.begin().await?;
+    let outcomes = apply_batch(db, &mut tx, device, events).await?;
+    tx.commit().await?;
+    count_applied(device, events.len());
+    Ok(outcomes)
+}
+
+fn count_applied(device: &DeviceRef, events: usize) {
+    metrics::counter!("storedesk_events_total", "store" => device.store.code.clone())
+        .increment(events as u64);
+}
+
+/// Applies a validated batch inside the caller's transaction.
+async fn apply_batch(
+    db: &Db,
+    tx: &mut sqlx::AnyConnection,
+    device: &DeviceRef,
+    events: &[Envelope],
+) -> Result<Vec<EventOutcome>> {
+    let store = &device.store;
     let now = now_ms();
-    let mut heads = Heads::load(&mut tx, device, events).await?;
+    let mut heads = Heads::load(&mut *tx, device, events).await?;
     let mut work = Work::new(db, store, now);
     work.till = Some((device.till_id, device.till));
-    load_what_events_touch(&mut work, &mut tx, events).await?;
+    load_what_events_touch(&mut work, &mut *tx, events).await?;
     // The inbox is read last: on PostgreSQL each statement sees what was committed before it, so
     // an event that any earlier read (heads, orders, stock) already reflects is certainly in the
     // inbox read, and is answered as a duplicate rather than judged again on half-fresh state.
-    let stored = inbox::load(&mut tx, events).await?;
+    let stored = inbox::load(&mut *tx, events).await?;
 
     let mut outcomes = Vec::with_capacity(events.len());
     let mut answers: Vec<Answer> = Vec::new();
@@ -75,7 +96,7 @@ async fn push_once(db: &Db, device: &DeviceRef, events: &[Envelope]) -> Result<V
             Place::Gap => (gap(event, &heads), None),
             Place::Taken => (taken(event), None),
             Place::Forgotten => (forgotten(event), None),
-            Place::Next => judge(i, event, apply(&mut work, &mut tx, event).await?, &mut heads),
+            Place::Next => judge(i, event, apply(&mut work, &mut *tx, event).await?, &mut heads),
         };
         if !matches!(outcome.status, EventStatus::Applied | EventStatus::Duplicate) && answer.is_none() {
             blocked.insert(&event.aggregate);
@@ -84,11 +105,9 @@ async fn push_once(db: &Db, device: &DeviceRef, events: &[Envelope]) -> Result<V
         answers.extend(answer);
     }
     // The heads first: the feed's snapshots carry them.
-    heads.write(&mut tx, device).await?;
-    let feed_ids = work.flush(&mut tx).await?;
-    inbox::keep(&mut tx, device, events, answers, &feed_ids, &mut outcomes, now).await?;
-    tx.commit().await?;
-    metrics::counter!("storedesk_events_total", "store" => store.code.clone()).increment(events.len() as u64);
+    heads.write(&mut *tx, device).await?;
+    let feed_ids = work.flush(&mut *tx).await?;
+    inbox::keep(&mut *tx, device, events, answers, &feed_ids, &mut outcomes, now).await?;
     Ok(outcomes)
 }
 

@@ -1,0 +1,113 @@
+//! Group commit of concurrent pushes on SQLite.
+//!
+//! SQLite has one writer: concurrent pushes wait for it anyway, each then paying its own commit
+//! (a WAL fsync). Here they share one: a committer task takes every push waiting (up to
+//! [`MAX_GROUP`]), applies each inside its own savepoint of one transaction, commits once, and
+//! only then answers them all — an answer still means "durable". A push that fails inside the
+//! group is rolled back to its savepoint alone; when the group's transaction cannot be had or
+//! committed, each of its pushes is applied again on its own ([`super::push`], with its retries),
+//! so a group never turns one push's trouble into another's error.
+//!
+//! PostgreSQL runs pushes in concurrent transactions instead: its WAL flush already serves the
+//! commits that arrive together, and one transaction over several stores' rows would only widen
+//! what concurrent replicas lock.
+
+use std::sync::{Arc, OnceLock};
+
+use sqlx::Connection;
+use storedesk_protocol::api::EventOutcome;
+use storedesk_protocol::events::Envelope;
+use tokio::sync::{mpsc, oneshot};
+
+use super::super::DeviceRef;
+use super::{apply_batch, count_applied, push, validate};
+use crate::db::{Db, Dialect};
+use crate::error::{CentralError, Result};
+
+/// The most pushes one commit carries.
+pub const MAX_GROUP: usize = 64;
+
+struct Job {
+    device: DeviceRef,
+    events: Vec<Envelope>,
+    reply: oneshot::Sender<Result<Vec<EventOutcome>>>,
+}
+
+/// Where the HTTP API sends pushes; cheap to clone. The committer starts with the first push.
+#[derive(Clone, Default)]
+pub struct Pushes {
+    committer: Arc<OnceLock<mpsc::Sender<Job>>>,
+}
+
+impl Pushes {
+    /// As [`super::push`]: validates, applies exactly once, answers once durable.
+    pub async fn push(
+        &self,
+        db: &Db,
+        device: &DeviceRef,
+        events: Vec<Envelope>,
+    ) -> Result<Vec<EventOutcome>> {
+        if db.dialect == Dialect::Postgres {
+            return push(db, device, &events).await;
+        }
+        validate(&events)?;
+        let committer = self.committer.get_or_init(|| {
+            let (send, receive) = mpsc::channel(1024);
+            tokio::spawn(commit_groups(db.clone(), receive));
+            send
+        });
+        let (reply, answer) = oneshot::channel();
+        if let Err(mpsc::error::SendError(job)) =
+            committer.send(Job { device: device.clone(), events, reply }).await
+        {
+            return push(db, device, &job.events).await;
+        }
+        answer.await.map_err(|_| CentralError::Database(sqlx::Error::WorkerCrashed))?
+    }
+}
+
+async fn commit_groups(db: Db, mut jobs: mpsc::Receiver<Job>) {
+    let mut group = Vec::with_capacity(MAX_GROUP);
+    while jobs.recv_many(&mut group, MAX_GROUP).await > 0 {
+        metrics::histogram!("storedesk_push_group_size").record(group.len() as f64);
+        commit_group(&db, std::mem::take(&mut group)).await;
+    }
+}
+
+async fn commit_group(db: &Db, group: Vec<Job>) {
+    let mut alone = Vec::new();
+    let mut done = Vec::with_capacity(group.len());
+    match db.begin().await {
+        Err(_) => alone = group,
+        Ok(mut tx) => {
+            for job in group {
+                match in_savepoint(db, &mut tx, &job).await {
+                    Ok(outcomes) => done.push((job, outcomes)),
+                    Err(err) if err.is_retryable() => alone.push(job),
+                    Err(err) => {
+                        let _ = job.reply.send(Err(err));
+                    }
+                }
+            }
+            if tx.commit().await.is_ok() {
+                for (job, outcomes) in done {
+                    count_applied(&job.device, job.events.len());
+                    let _ = job.reply.send(Ok(outcomes));
+                }
+            } else {
+                alone.extend(done.into_iter().map(|(job, _)| job));
+            }
+        }
+    }
+    for job in alone {
+        let _ = job.reply.send(push(db, &job.device, &job.events).await);
+    }
+}
+
+/// One push inside its own savepoint: kept when it succeeds, undone alone when it fails.
+async fn in_savepoint(db: &Db, conn: &mut sqlx::AnyConnection, job: &Job) -> Result<Vec<EventOutcome>> {
+    let mut savepoint = conn.begin().await?;
+    let outcomes = apply_batch(db, &mut savepoint, &job.device, &job.events).await?;
+    savepoint.commit().await?;
+    Ok(outcomes)
+}

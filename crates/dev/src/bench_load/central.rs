@@ -1,0 +1,95 @@
+//! Central in its own process for the load test, and a scratch PostgreSQL database.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use sqlx::Connection;
+
+/// A running `storedesk-central serve`, killed when stopped or dropped.
+pub struct Central {
+    child: tokio::process::Child,
+    base: String,
+}
+
+impl Central {
+    /// Starts the release `storedesk-central` next to this program on a free loopback port, its log
+    /// in `log`, and waits until it answers.
+    pub async fn start(database_url: &str, log: &Path) -> anyhow::Result<Central> {
+        let program = std::env::current_exe()?
+            .with_file_name(format!("storedesk-central{}", std::env::consts::EXE_SUFFIX));
+        if !program.exists() {
+            bail!(
+                "{} is missing: build it first (cargo build --release -p storedesk-central -p storedesk-dev)",
+                program.display()
+            );
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let listen = format!("127.0.0.1:{port}");
+        let log_file = std::fs::File::create(log).with_context(|| log.display().to_string())?;
+        let child = tokio::process::Command::new(&program)
+            .args(["--database-url", database_url, "serve", "--listen", &listen, "--rate-limit", "1000000"])
+            .env("STOREDESK_CENTRAL_ADMIN_TOKEN", storedesk_central::service::stores::new_token("sda_"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log_file)
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("cannot start {}", program.display()))?;
+        let central = Central { child, base: format!("http://{listen}") };
+        let started = Instant::now();
+        while tokio::net::TcpStream::connect(&listen).await.is_err() {
+            if started.elapsed() > Duration::from_secs(30) {
+                bail!("central did not listen on {listen} within 30 s (its log: {})", log.display());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(central)
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        self.child.kill().await?;
+        Ok(())
+    }
+}
+
+/// A fresh database on a PostgreSQL server, dropped after the run.
+pub struct PgScratch {
+    server: String,
+    name: String,
+    url: String,
+}
+
+impl PgScratch {
+    /// `server` is a URL to the server's `postgres` database (or any database there).
+    pub async fn create(server: &str) -> anyhow::Result<PgScratch> {
+        let name = format!("storedesk_load_{}", uuid::Uuid::now_v7().simple());
+        let mut conn =
+            sqlx::PgConnection::connect(server).await.with_context(|| format!("cannot reach {server}"))?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await?;
+        conn.close().await?;
+        let url = match server.rsplit_once('/') {
+            Some((head, _)) if head.contains("://") => format!("{head}/{name}"),
+            _ => bail!("{server} does not end in /DATABASE"),
+        };
+        Ok(PgScratch { server: server.to_string(), name, url })
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub async fn drop_it(self) -> anyhow::Result<()> {
+        let mut conn = sqlx::PgConnection::connect(&self.server).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)))
+            .execute(&mut conn)
+            .await?;
+        conn.close().await?;
+        Ok(())
+    }
+}
