@@ -24,6 +24,9 @@ step "API contract: schemathesis against the running central"
 cargo build --locked --workspace --bins --features storedesk-app/custom-protocol
 scripts/contract.sh
 
+step "Load test: a short smoke run (storedesk-dev bench load)"
+scripts/load-smoke.sh
+
 step "End to end: the real app in its webview against a real central"
 scripts/e2e.sh
 
