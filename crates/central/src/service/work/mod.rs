@@ -215,19 +215,25 @@ impl<'s> Work<'s> {
             for id in chunk {
                 query = query.bind(id.clone());
             }
+            let mut found = Vec::new();
             for row in query.fetch_all(&mut *conn).await? {
                 let order = order_row(&row)?;
+                found.push(order.id.to_string());
                 self.orders.insert(order.id, order);
+            }
+            // A new order (most pushes) has no lines or payments stored yet: two reads saved.
+            if found.is_empty() {
+                continue;
             }
             let sql = format!(
                 "SELECT order_id, sku, qty, unit_price_minor FROM order_lines WHERE order_id IN ({}) ORDER BY order_id, line_no",
-                placeholders(conn, 1, chunk.len())
+                placeholders(conn, 1, found.len())
             );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for id in chunk {
+            for id in &found {
                 query = query.bind(id.clone());
             }
-            self.load_payments(conn, chunk).await?;
+            self.load_payments(conn, &found).await?;
             for row in query.fetch_all(&mut *conn).await? {
                 let id: OrderId = parsed(&row, 0)?;
                 if let Some(order) = self.orders.get_mut(&id) {
