@@ -22,6 +22,16 @@ fn sale_numbered(number: &str) -> Value {
     )
 }
 
+/// A receipt of `delta` units of `sku` counted at a till.
+fn receipt(sku: &str, delta: i64) -> Value {
+    event(
+        "stock_adjusted",
+        json!({"sku": sku, "delta": delta, "reason": "receipt", "note": null, "at": "2026-11-27T08:00:00Z"}),
+        format!("stock:{sku}"),
+        1,
+    )
+}
+
 /// The value of an unlabelled metric in Prometheus text.
 fn metric(text: &str, name: &str) -> f64 {
     text.lines()
@@ -65,16 +75,31 @@ async fn get_text(client: &reqwest::Client, url: &str) -> String {
     client.get(url).send().await.expect("get").text().await.expect("text")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_pushes_share_commits_and_each_gets_its_own_answer() {
-    let central = api::central().await;
+/// Store GC with TEA in stock, EDGE at the edge of what a number holds (a receipt would overflow
+/// it: an error inside the group, not a business answer, which must undo that push alone), and
+/// [`TILLS`] tills; their tokens.
+async fn store_with_tills(central: &storedesk_tests::central::TestCentral) -> Vec<String> {
     let first = central.add_store("GC").await;
-    central.products(&[("TEA", "Tea", 1250)]).await;
+    central.products(&[("TEA", "Tea", 1250), ("EDGE", "Edge", 100)]).await;
     central.receive("GC", "TEA", 1_000).await;
+    central.receive("GC", "EDGE", 1).await;
+    let mut tx = central.db.begin().await.expect("begin");
+    sqlx::query("UPDATE stock SET on_hand = 9223372036854775800 WHERE sku = 'EDGE'")
+        .execute(&mut *tx)
+        .await
+        .expect("edge stock");
+    tx.commit().await.expect("commit");
     let mut tokens = vec![first];
     for _ in 1..TILLS {
         tokens.push(central.add_till("GC").await.token);
     }
+    tokens
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_pushes_share_commits_and_each_gets_its_own_answer() {
+    let central = api::central().await;
+    let tokens = store_with_tills(&central).await;
     let client = api::http();
 
     // Every till sells at once; two of them use the same number, so one of those is refused
@@ -83,6 +108,8 @@ async fn concurrent_pushes_share_commits_and_each_gets_its_own_answer() {
         .map(|i| {
             if i < 2 {
                 json!({"events": [sale_numbered("GC-T1-20261127-9999")]})
+            } else if i == 2 {
+                json!({"events": [receipt("EDGE", 1_000)]})
             } else {
                 json!({"events": [counter_sale("TEA", 1), counter_sale("TEA", 2)]})
             }
@@ -91,7 +118,13 @@ async fn concurrent_pushes_share_commits_and_each_gets_its_own_answer() {
     let answers = push_all(&client, &central.url, &tokens, bodies).await;
     let mut applied_units = 0;
     let mut refused_numbers = 0;
+    let mut overflows = 0;
     for (body, answer) in answers {
+        if body["events"][0]["kind"] == "stock_adjusted" {
+            assert_eq!(answer["code"], "out_of_range", "{answer}");
+            overflows += 1;
+            continue;
+        }
         let results = answer["results"].as_array().expect("results");
         assert_eq!(results.len(), body["events"].as_array().expect("events").len(), "{answer}");
         for (event, result) in body["events"].as_array().expect("events").iter().zip(results) {
@@ -106,9 +139,11 @@ async fn concurrent_pushes_share_commits_and_each_gets_its_own_answer() {
         }
     }
     assert_eq!(refused_numbers, 1, "exactly one of the two sales with one number is refused");
-    let expected_units = 1 + (TILLS as i64 - 2) * 3;
+    assert_eq!(overflows, 1);
+    let expected_units = 1 + (TILLS as i64 - 3) * 3;
     assert_eq!(applied_units, expected_units);
     assert_eq!(central.level("GC", "TEA").await, (1_000 - expected_units, 0));
+    assert_eq!(central.level("GC", "EDGE").await, (9_223_372_036_854_775_800, 0), "nothing of it kept");
 
     // What was answered is committed: a replay of one push is all duplicates.
     let replay = json!({"events": [counter_sale("TEA", 1)]});

@@ -15,6 +15,10 @@ use storedesk_domain::Named;
 
 use crate::error::{CentralError, Result};
 
+mod batch;
+
+pub use batch::{Batch, insert_many};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialect {
     Sqlite,
@@ -56,13 +60,17 @@ impl Db {
                 };
                 // One writer: SQLite has one write lock, and queueing for it in the pool is cheaper
                 // than failing over SQLITE_BUSY. Readers go through their own connections (WAL).
+                // A connection is not pinged before each use: a ping is one more hand-off to its
+                // worker thread, and a broken file fails the statement itself just as clearly.
                 let write = AnyPoolOptions::new()
                     .max_connections(1)
+                    .test_before_acquire(false)
                     .after_connect(sqlite_pragmas)
                     .connect(&url)
                     .await?;
                 let read = AnyPoolOptions::new()
                     .max_connections(4)
+                    .test_before_acquire(false)
                     .after_connect(sqlite_pragmas)
                     .connect(&url)
                     .await?;
@@ -163,53 +171,6 @@ pub enum Val {
     Text(String),
     OptInt(Option<i64>),
     OptText(Option<String>),
-}
-
-/// Runs `head VALUES (...), (...) tail` for `rows` in chunks that stay under both dialects'
-/// parameter limits. Every row has the same number of values.
-pub async fn insert_many(
-    conn: &mut sqlx::AnyConnection,
-    head: &str,
-    rows: &[Vec<Val>],
-    tail: &str,
-) -> Result<()> {
-    let Some(width) = rows.first().map(Vec::len) else { return Ok(()) };
-    let sqlite = is_sqlite(conn);
-    let per_chunk = (30_000 / width.max(1)).max(1);
-    for chunk in rows.chunks(per_chunk) {
-        let mut sql = String::with_capacity(head.len() + chunk.len() * width * 5 + tail.len());
-        sql.push_str(head);
-        sql.push_str(" VALUES ");
-        let mut n = 0;
-        for (i, _) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push('(');
-            for c in 0..width {
-                if c > 0 {
-                    sql.push(',');
-                }
-                n += 1;
-                push_param(&mut sql, sqlite, n);
-            }
-            sql.push(')');
-        }
-        sql.push_str(tail);
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for row in chunk {
-            for value in row {
-                query = match value {
-                    Val::Int(v) => query.bind(*v),
-                    Val::Text(v) => query.bind(v.clone()),
-                    Val::OptInt(v) => query.bind(*v),
-                    Val::OptText(v) => query.bind(v.clone()),
-                };
-            }
-        }
-        query.execute(&mut *conn).await?;
-    }
-    Ok(())
 }
 
 fn is_sqlite(conn: &sqlx::AnyConnection) -> bool {

@@ -4,7 +4,8 @@
 //! (a WAL fsync). Here they share one: a committer task takes every push waiting (up to
 //! [`MAX_GROUP`]), applies each inside its own savepoint of one transaction, commits once, and
 //! only then answers them all — an answer still means "durable". A push that fails inside the
-//! group is rolled back to its savepoint alone; when the group's transaction cannot be had or
+//! group is rolled back to its savepoint alone (the savepoint rides in the push's first and last
+//! round trips, so it costs no hand-off of its own); when the group's transaction cannot be had or
 //! committed, each of its pushes is applied again on its own ([`super::push`], with its retries),
 //! so a group never turns one push's trouble into another's error.
 //!
@@ -14,14 +15,13 @@
 
 use std::sync::{Arc, OnceLock};
 
-use sqlx::Connection;
 use storedesk_protocol::api::EventOutcome;
 use storedesk_protocol::events::Envelope;
 use tokio::sync::{mpsc, oneshot};
 
 use super::super::DeviceRef;
 use super::{apply_batch, count_applied, push, validate};
-use crate::db::{Db, Dialect};
+use crate::db::{Batch, Db, Dialect};
 use crate::error::{CentralError, Result};
 
 /// The most pushes one commit carries.
@@ -80,16 +80,27 @@ async fn commit_group(db: &Db, group: Vec<Job>) {
     match db.begin().await {
         Err(_) => alone = group,
         Ok(mut tx) => {
-            for job in group {
-                match in_savepoint(db, &mut tx, &job).await {
+            let mut jobs = group.into_iter();
+            let mut sound = true;
+            for job in jobs.by_ref() {
+                match apply_batch(db, &mut tx, &job.device, &job.events, Some(SAVEPOINT)).await {
                     Ok(outcomes) => done.push((job, outcomes)),
-                    Err(err) if err.is_retryable() => alone.push(job),
                     Err(err) => {
-                        let _ = job.reply.send(Err(err));
+                        sound = undo(&mut tx).await.is_ok();
+                        if err.is_retryable() || !sound {
+                            alone.push(job);
+                        } else {
+                            let _ = job.reply.send(Err(err));
+                        }
+                        if !sound {
+                            break;
+                        }
                     }
                 }
             }
-            if tx.commit().await.is_ok() {
+            alone.extend(jobs);
+            // A group whose savepoint could not be undone is rolled back whole (dropped).
+            if sound && tx.commit().await.is_ok() {
                 for (job, outcomes) in done {
                     count_applied(&job.device, job.events.len());
                     let _ = job.reply.send(Ok(outcomes));
@@ -104,10 +115,14 @@ async fn commit_group(db: &Db, group: Vec<Job>) {
     }
 }
 
-/// One push inside its own savepoint: kept when it succeeds, undone alone when it fails.
-async fn in_savepoint(db: &Db, conn: &mut sqlx::AnyConnection, job: &Job) -> Result<Vec<EventOutcome>> {
-    let mut savepoint = conn.begin().await?;
-    let outcomes = apply_batch(db, &mut savepoint, &job.device, &job.events).await?;
-    savepoint.commit().await?;
-    Ok(outcomes)
+/// Each push of a group runs inside this savepoint (taken and released in its first and last
+/// round trips: see [`apply_batch`]).
+const SAVEPOINT: &str = "push";
+
+/// Undoes the push that failed inside its savepoint, keeping the group's earlier pushes.
+async fn undo(conn: &mut sqlx::AnyConnection) -> Result<()> {
+    let mut batch = Batch::default();
+    batch.add(format!("ROLLBACK TO {SAVEPOINT}"), Vec::new());
+    batch.add(format!("RELEASE {SAVEPOINT}"), Vec::new());
+    batch.execute(conn).await
 }

@@ -2,15 +2,17 @@
 //! with the answer it got. A known id is answered from here, never applied again.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use sqlx::Row;
+use sqlx::any::AnyRow;
 use storedesk_domain::{EventId, Named};
 use storedesk_protocol::api::{AppliedResult, EventOutcome, EventStatus, Shortage, codes};
 use storedesk_protocol::events::Envelope;
 
 use super::super::work::FeedIds;
 use super::super::{DeviceRef, StoreRef};
-use crate::db::{Val, insert_many, named, parsed, placeholders};
+use crate::db::{Batch, Val, named, parsed, placeholders};
 use crate::error::{CentralError, Result};
 
 /// What the inbox keeps of an answer.
@@ -62,30 +64,30 @@ pub(super) struct Answer {
     pub shortages: Vec<Shortage>,
 }
 
-pub(super) async fn load(
-    conn: &mut sqlx::AnyConnection,
-    events: &[Envelope],
-) -> Result<HashMap<EventId, Stored>> {
-    let mut stored = HashMap::new();
+/// Asks for the stored answers to `events`' ids.
+pub(super) fn ask(batch: &mut Batch, conn: &sqlx::AnyConnection, events: &[Envelope]) -> Range<usize> {
+    let start = batch.len();
     for chunk in events.chunks(500) {
         let sql = format!(
             "SELECT event_id, store_id, status, result, code, message FROM inbox WHERE event_id IN ({})",
             placeholders(conn, 1, chunk.len())
         );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for e in chunk {
-            query = query.bind(e.event_id.to_string());
-        }
-        for row in query.fetch_all(&mut *conn).await? {
-            let answer = Stored {
-                store_id: row.try_get(1)?,
-                status: named(&row, 2)?,
-                result: row.try_get(3)?,
-                code: row.try_get(4)?,
-                message: row.try_get(5)?,
-            };
-            stored.insert(parsed(&row, 0)?, answer);
-        }
+        batch.add(sql, chunk.iter().map(|e| Val::Text(e.event_id.to_string())).collect());
+    }
+    start..batch.len()
+}
+
+pub(super) fn take(rows: &[Vec<AnyRow>]) -> Result<HashMap<EventId, Stored>> {
+    let mut stored = HashMap::new();
+    for row in rows.iter().flatten() {
+        let answer = Stored {
+            store_id: row.try_get(1)?,
+            status: named(row, 2)?,
+            result: row.try_get(3)?,
+            code: row.try_get(4)?,
+            message: row.try_get(5)?,
+        };
+        stored.insert(parsed(row, 0)?, answer);
     }
     Ok(stored)
 }
@@ -143,8 +145,10 @@ pub(super) fn outcome(
 /// Keeps the batch's answers, each applied result completed with the feed id at which its stock
 /// effect became visible (the smallest snapshot id of the SKUs it moved); the outcomes sent back
 /// get the same result.
-pub(super) async fn keep(
-    conn: &mut sqlx::AnyConnection,
+#[allow(clippy::too_many_arguments)]
+pub(super) fn keep(
+    writes: &mut Batch,
+    conn: &sqlx::AnyConnection,
     device: &DeviceRef,
     events: &[Envelope],
     answers: Vec<Answer>,
@@ -187,11 +191,11 @@ pub(super) async fn keep(
     }
     // A concurrent delivery of the same events makes this insert fail on the primary key; the
     // whole transaction is then retried and answers them as duplicates.
-    insert_many(
+    writes.insert_many(
         conn,
         "INSERT INTO inbox (event_id, store_id, till_id, aggregate, aggregate_seq, kind, status, result, code, message, received_at)",
         &rows,
         "",
-    )
-    .await
+    );
+    Ok(())
 }

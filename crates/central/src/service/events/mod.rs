@@ -18,7 +18,7 @@ mod inbox;
 mod sequence;
 mod validate;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
@@ -33,7 +33,7 @@ use self::inbox::{Answer, Kept, outcome};
 use self::sequence::{Heads, Place};
 use super::DeviceRef;
 use super::work::Work;
-use crate::db::{Db, now_ms};
+use crate::db::{Batch, Db, now_ms};
 use crate::error::{CentralError, Result};
 
 /// Applies a batch, retrying the whole transaction when the database asks for it (deadlock,
@@ -54,7 +54,7 @@ pub async fn push(db: &Db, device: &DeviceRef, events: &[Envelope]) -> Result<Ve
 
 async fn push_once(db: &Db, device: &DeviceRef, events: &[Envelope]) -> Result<Vec<EventOutcome>> {
     let mut tx = db.begin().await?;
-    let outcomes = apply_batch(db, &mut tx, device, events).await?;
+    let outcomes = apply_batch(db, &mut tx, device, events, None).await?;
     tx.commit().await?;
     count_applied(device, events.len());
     Ok(outcomes)
@@ -65,23 +65,25 @@ fn count_applied(device: &DeviceRef, events: usize) {
         .increment(events as u64);
 }
 
-/// Applies a validated batch inside the caller's transaction.
+/// Applies a validated batch inside the caller's transaction — inside a savepoint of it when
+/// `savepoint` names one (taken with the first reads, released with the writes; the caller rolls
+/// back to it on an error).
+///
+/// The database is asked three or four times: the reads (one batch: heads, orders, numbers,
+/// stock, inbox; orders that exist add their lines and payments, then their lines' stock and the
+/// inbox again), the feed's heads, the feed ids, and every write in one batch.
 async fn apply_batch(
     db: &Db,
     tx: &mut sqlx::AnyConnection,
     device: &DeviceRef,
     events: &[Envelope],
+    savepoint: Option<&str>,
 ) -> Result<Vec<EventOutcome>> {
     let store = &device.store;
     let now = now_ms();
-    let mut heads = Heads::load(&mut *tx, device, events).await?;
     let mut work = Work::new(db, store, now);
     work.till = Some((device.till_id, device.till));
-    load_what_events_touch(&mut work, &mut *tx, events).await?;
-    // The inbox is read last: on PostgreSQL each statement sees what was committed before it, so
-    // an event that any earlier read (heads, orders, stock) already reflects is certainly in the
-    // inbox read, and is answered as a duplicate rather than judged again on half-fresh state.
-    let stored = inbox::load(&mut *tx, events).await?;
+    let (mut heads, stored) = read_what_events_touch(&mut work, &mut *tx, device, events, savepoint).await?;
 
     let mut outcomes = Vec::with_capacity(events.len());
     let mut answers: Vec<Answer> = Vec::new();
@@ -104,21 +106,38 @@ async fn apply_batch(
         outcomes.push(outcome);
         answers.extend(answer);
     }
+    let mut writes = Batch::default();
     // The heads first: the feed's snapshots carry them.
-    heads.write(&mut *tx, device).await?;
-    let feed_ids = work.flush(&mut *tx).await?;
-    inbox::keep(&mut *tx, device, events, answers, &feed_ids, &mut outcomes, now).await?;
+    heads.write(&mut writes, tx, device);
+    let feed_ids = work.flush_into(&mut *tx, &mut writes, &heads.moved()).await?;
+    inbox::keep(&mut writes, tx, device, events, answers, &feed_ids, &mut outcomes, now)?;
+    if let Some(name) = savepoint {
+        writes.add(format!("RELEASE {name}"), Vec::new());
+    }
+    writes.execute(tx).await?;
     Ok(outcomes)
 }
 
-/// Loads (and locks) the orders the events name and the stock of every SKU they may move.
-async fn load_what_events_touch(
+/// Reads (and locks) the heads of the events' aggregates, the orders they name, the numbers they
+/// give, the stock of every SKU they may move, and the inbox's answers to their ids.
+///
+/// The inbox is read last: on PostgreSQL each statement sees what was committed before it, so an
+/// event that any earlier read (heads, orders, stock) already reflects is certainly in the inbox
+/// read, and is answered as a duplicate rather than judged again on half-fresh state.
+async fn read_what_events_touch(
     work: &mut Work<'_>,
     conn: &mut sqlx::AnyConnection,
+    device: &DeviceRef,
     events: &[Envelope],
-) -> Result<()> {
+    savepoint: Option<&str>,
+) -> Result<(Heads, HashMap<storedesk_domain::EventId, inbox::Stored>)> {
+    let mut reads = Batch::default();
+    if let Some(name) = savepoint {
+        reads.add(format!("SAVEPOINT {name}"), Vec::new());
+    }
+    let heads = Heads::ask(&mut reads, conn, device, events);
     let order_ids: Vec<OrderId> = events.iter().filter_map(|e| e.body.order_id()).collect();
-    work.load_orders(conn, &order_ids).await?;
+    let orders = work.ask_orders(&mut reads, conn, &order_ids);
     let numbers: Vec<String> = events
         .iter()
         .filter_map(|e| match &e.body {
@@ -127,22 +146,41 @@ async fn load_what_events_touch(
             _ => None,
         })
         .collect();
-    work.load_numbers(conn, &numbers).await?;
-    let mut skus: Vec<String> =
-        work.orders.values().flat_map(|o| o.lines.iter().map(|l| l.sku.to_string())).collect();
-    for e in events {
-        match &e.body {
-            EventBody::OrderPlaced(p) => skus.extend(p.lines.iter().map(|l| l.sku.to_string())),
-            EventBody::CounterSale(p) => skus.extend(p.lines.iter().map(|l| l.sku.to_string())),
-            EventBody::OrderRefunded(p) => skus.extend(p.restock.iter().map(|l| l.sku.to_string())),
-            EventBody::StockAdjusted(p) => skus.push(p.sku.to_string()),
-            EventBody::OrderPaid(_)
-            | EventBody::OrderShipped(_)
-            | EventBody::OrderDelivered(_)
-            | EventBody::OrderCancelled(_) => {}
-        }
+    let numbers = work.ask_numbers(&mut reads, conn, &numbers);
+    let skus = work.ask_skus(&mut reads, conn, events.iter().flat_map(event_skus));
+    let stored = inbox::ask(&mut reads, conn, events);
+    let rows = reads.fetch(&mut *conn).await?;
+    let heads = Heads::take(&rows[heads])?;
+    let found = work.take_orders(&rows[orders])?;
+    work.take_numbers(&rows[numbers])?;
+    work.take_skus(skus, &rows)?;
+    let mut stored = inbox::take(&rows[stored])?;
+    if !found.is_empty() {
+        work.load_details(conn, &found).await?;
+        let lines: Vec<String> =
+            work.orders.values().flat_map(|o| o.lines.iter().map(|l| l.sku.to_string())).collect();
+        let mut again = Batch::default();
+        let skus = work.ask_skus(&mut again, conn, lines);
+        let asked = inbox::ask(&mut again, conn, events);
+        let rows = again.fetch(&mut *conn).await?;
+        work.take_skus(skus, &rows)?;
+        stored = inbox::take(&rows[asked])?;
     }
-    work.load_skus(conn, skus).await
+    Ok((heads, stored))
+}
+
+/// The SKUs whose stock an event may move by itself (an order's lines come with the order).
+fn event_skus(event: &Envelope) -> Vec<String> {
+    match &event.body {
+        EventBody::OrderPlaced(p) => p.lines.iter().map(|l| l.sku.to_string()).collect(),
+        EventBody::CounterSale(p) => p.lines.iter().map(|l| l.sku.to_string()).collect(),
+        EventBody::OrderRefunded(p) => p.restock.iter().map(|l| l.sku.to_string()).collect(),
+        EventBody::StockAdjusted(p) => vec![p.sku.to_string()],
+        EventBody::OrderPaid(_)
+        | EventBody::OrderShipped(_)
+        | EventBody::OrderDelivered(_)
+        | EventBody::OrderCancelled(_) => Vec::new(),
+    }
 }
 
 fn gap(event: &Envelope, heads: &Heads) -> EventOutcome {

@@ -7,12 +7,14 @@
 //! event at or below it that the inbox no longer knows was applied long ago (a duplicate).
 
 use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
 
 use sqlx::Row;
+use sqlx::any::AnyRow;
 use storedesk_protocol::events::Envelope;
 
 use super::super::DeviceRef;
-use crate::db::{Val, insert_many, param, placeholders};
+use crate::db::{Batch, Val, param, placeholders};
 use crate::error::Result;
 
 /// Where each aggregate of a batch stands, and which ones the batch moved.
@@ -37,30 +39,36 @@ pub(super) enum Place {
 }
 
 impl Heads {
-    pub async fn load(
-        conn: &mut sqlx::AnyConnection,
+    /// Asks for the heads of the aggregates `events` name.
+    pub fn ask(
+        batch: &mut Batch,
+        conn: &sqlx::AnyConnection,
         device: &DeviceRef,
         events: &[Envelope],
-    ) -> Result<Heads> {
+    ) -> Range<usize> {
         let aggregates: Vec<String> =
             events.iter().map(|e| e.aggregate.clone()).collect::<BTreeSet<_>>().into_iter().collect();
-        let mut last = HashMap::new();
-        let mut trimmed = HashMap::new();
+        let start = batch.len();
         for chunk in aggregates.chunks(500) {
             let sql = format!(
                 "SELECT aggregate, last_seq, trimmed_seq FROM till_heads WHERE till_id = {} AND aggregate IN ({})",
                 param(conn, 1),
                 placeholders(conn, 2, chunk.len())
             );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(device.till_id);
-            for a in chunk {
-                query = query.bind(a.clone());
-            }
-            for row in query.fetch_all(&mut *conn).await? {
-                let aggregate: String = row.try_get(0)?;
-                trimmed.insert(aggregate.clone(), row.try_get(2)?);
-                last.insert(aggregate, row.try_get(1)?);
-            }
+            let mut args = vec![Val::Int(device.till_id)];
+            args.extend(chunk.iter().map(|a| Val::Text(a.clone())));
+            batch.add(sql, args);
+        }
+        start..batch.len()
+    }
+
+    pub fn take(rows: &[Vec<AnyRow>]) -> Result<Heads> {
+        let mut last = HashMap::new();
+        let mut trimmed = HashMap::new();
+        for row in rows.iter().flatten() {
+            let aggregate: String = row.try_get(0)?;
+            trimmed.insert(aggregate.clone(), row.try_get(2)?);
+            last.insert(aggregate, row.try_get(1)?);
         }
         Ok(Heads { last, trimmed, moved: BTreeSet::new() })
     }
@@ -88,19 +96,23 @@ impl Heads {
         self.last.get(aggregate).copied().unwrap_or(0) + 1
     }
 
-    pub async fn write(&self, conn: &mut sqlx::AnyConnection, device: &DeviceRef) -> Result<()> {
+    /// The heads this batch moved: `aggregate -> last number`.
+    pub fn moved(&self) -> HashMap<String, i64> {
+        self.moved.iter().filter_map(|a| Some((a.clone(), *self.last.get(a)?))).collect()
+    }
+
+    /// Adds the write of the moved heads to `writes`.
+    pub fn write(&self, writes: &mut Batch, conn: &sqlx::AnyConnection, device: &DeviceRef) {
         let rows: Vec<Vec<Val>> = self
-            .last
-            .iter()
-            .filter(|(a, _)| self.moved.contains(*a))
-            .map(|(a, s)| vec![Val::Int(device.till_id), Val::Text(a.clone()), Val::Int(*s)])
+            .moved()
+            .into_iter()
+            .map(|(a, s)| vec![Val::Int(device.till_id), Val::Text(a), Val::Int(s)])
             .collect();
-        insert_many(
+        writes.insert_many(
             conn,
             "INSERT INTO till_heads (till_id, aggregate, last_seq)",
             &rows,
             " ON CONFLICT (till_id, aggregate) DO UPDATE SET last_seq = excluded.last_seq",
-        )
-        .await
+        );
     }
 }

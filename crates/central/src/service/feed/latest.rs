@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use storedesk_protocol::api::{ChangeBody, SnapshotResponse};
 
 use super::{Entry, check_limit, decode};
-use crate::db::{Db, Val, insert_many};
+use crate::db::{Batch, Db, Val};
 use crate::error::{CentralError, Result};
 
 /// What an entry is about: its kind and the thing's key.
@@ -23,7 +23,7 @@ pub fn subject(body: &ChangeBody) -> (&'static str, String) {
 }
 
 /// Records the entries written with ids `first, first + 1, ...` as the newest of their things.
-pub async fn keep(conn: &mut sqlx::AnyConnection, first: i64, entries: &[Entry]) -> Result<()> {
+pub fn keep(batch: &mut Batch, conn: &sqlx::AnyConnection, first: i64, entries: &[Entry]) {
     // One row per thing (the last entry wins): an upsert may not touch a row twice.
     let mut newest: BTreeMap<(i64, &'static str, String), i64> = BTreeMap::new();
     for (i, entry) in entries.iter().enumerate() {
@@ -36,13 +36,12 @@ pub async fn keep(conn: &mut sqlx::AnyConnection, first: i64, entries: &[Entry])
             vec![Val::Int(store), Val::Text(kind.into()), Val::Text(key), Val::Int(id)]
         })
         .collect();
-    insert_many(
+    batch.insert_many(
         conn,
         "INSERT INTO feed_latest (store_id, kind, subject, change_id)",
         &rows,
         " ON CONFLICT (store_id, kind, subject) DO UPDATE SET change_id = excluded.change_id",
-    )
-    .await
+    );
 }
 
 /// The newest entries of the store's things and the catalog's, in feed order after `after`, at

@@ -14,7 +14,7 @@
 use sqlx::Row;
 use storedesk_protocol::api::{Change, ChangeBody, ChangesResponse};
 
-use crate::db::{Db, Val, insert_many, now_ms};
+use crate::db::{Batch, Db, Val, now_ms};
 use crate::error::{CentralError, Result};
 
 pub mod compact;
@@ -39,8 +39,8 @@ pub async fn allocate(conn: &mut sqlx::AnyConnection, count: usize) -> Result<i6
     Ok(last - count as i64 + 1)
 }
 
-/// Writes entries with the ids `first, first + 1, ...`.
-pub async fn write(conn: &mut sqlx::AnyConnection, first: i64, entries: &[Entry]) -> Result<()> {
+/// Adds the writes of entries with the ids `first, first + 1, ...` to `batch`.
+pub fn write(batch: &mut Batch, conn: &sqlx::AnyConnection, first: i64, entries: &[Entry]) -> Result<()> {
     let now = now_ms();
     let mut rows = Vec::with_capacity(entries.len());
     for (i, entry) in entries.iter().enumerate() {
@@ -53,8 +53,9 @@ pub async fn write(conn: &mut sqlx::AnyConnection, first: i64, entries: &[Entry]
             Val::Int(now),
         ]);
     }
-    insert_many(conn, "INSERT INTO changes (id, store_id, kind, payload, created_at)", &rows, "").await?;
-    latest::keep(conn, first, entries).await
+    batch.insert_many(conn, "INSERT INTO changes (id, store_id, kind, payload, created_at)", &rows, "");
+    latest::keep(batch, conn, first, entries);
+    Ok(())
 }
 
 /// Allocates ids and writes `entries`; returns the first id.
@@ -63,7 +64,9 @@ pub async fn append(conn: &mut sqlx::AnyConnection, entries: &[Entry]) -> Result
         return Ok(None);
     }
     let first = allocate(conn, entries.len()).await?;
-    write(conn, first, entries).await?;
+    let mut batch = Batch::default();
+    write(&mut batch, conn, first, entries)?;
+    batch.execute(conn).await?;
     Ok(Some(first))
 }
 

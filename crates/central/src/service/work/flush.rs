@@ -8,7 +8,7 @@ use storedesk_domain::{Currency, Named, OrderId, Sku};
 use storedesk_protocol::api::{ChangeBody, ConflictChange, Heads, OrderSnapshot, StockSnapshot};
 
 use super::{OrderRow, Origin, Work};
-use crate::db::{Val, insert_many};
+use crate::db::{Batch, Val};
 use crate::error::{CentralError, Result};
 use crate::service::feed::{self, Entry};
 
@@ -23,13 +23,22 @@ pub(crate) struct FeedIds {
 impl Work<'_> {
     /// Writes everything back and appends the feed entries; says where they went.
     pub async fn flush(self, conn: &mut sqlx::AnyConnection) -> Result<FeedIds> {
-        let aggregates: Vec<String> = self
-            .touched
-            .iter()
-            .map(|sku| format!("stock:{sku}"))
-            .chain(self.orders.values().filter(|o| o.dirty).map(|o| format!("order:{}", o.id)))
-            .collect();
-        let heads = feed::heads::of(&mut *conn, self.store.id, &aggregates).await?;
+        let mut writes = Batch::default();
+        let ids = self.flush_into(conn, &mut writes, &HashMap::new()).await?;
+        writes.execute(conn).await?;
+        Ok(ids)
+    }
+
+    /// Takes the feed ids and adds every write to `writes` (run by the caller, with its own);
+    /// says where the changes went. `own_heads` are the work's till's heads that `writes` moves
+    /// (`aggregate -> last number`): the feed's entries carry them.
+    pub async fn flush_into(
+        self,
+        conn: &mut sqlx::AnyConnection,
+        writes: &mut Batch,
+        own_heads: &HashMap<String, i64>,
+    ) -> Result<FeedIds> {
+        let heads = self.feed_heads(conn, own_heads).await?;
         let snapshots = self.order_snapshots(&heads)?;
         let count = self.touched.len() + self.others.len() + snapshots.len() + self.conflicts.len();
         let mut ids = FeedIds::default();
@@ -43,24 +52,22 @@ impl Work<'_> {
                     ids.orders.insert(o.order_id, id);
                 }
             }
-            feed::write(&mut *conn, first, &entries).await?;
+            feed::write(writes, conn, first, &entries)?;
         }
         // Orders first: conflicts refer to them.
-        write_orders(&mut *conn, &self.orders).await?;
-        insert_many(
-            &mut *conn,
+        write_orders(writes, conn, &self.orders);
+        writes.insert_many(
+            conn,
             "INSERT INTO conflicts (id, store_id, order_id, sku, shortfall, message, created_at)",
             &conflict_rows,
             "",
-        )
-        .await?;
-        insert_many(
-            &mut *conn,
+        );
+        writes.insert_many(
+            conn,
             "INSERT INTO payments (order_id, method, amount_minor, at)",
             &self.payments,
             "",
-        )
-        .await?;
+        );
         let stock_rows: Vec<Vec<Val>> = self
             .stock
             .iter()
@@ -74,14 +81,37 @@ impl Work<'_> {
                 ]
             })
             .collect();
-        insert_many(
-            &mut *conn,
+        writes.insert_many(
+            conn,
             "INSERT INTO stock (store_id, sku, on_hand, reserved)",
             &stock_rows,
             " ON CONFLICT (store_id, sku) DO UPDATE SET on_hand = excluded.on_hand, reserved = excluded.reserved",
-        )
-        .await?;
+        );
         Ok(ids)
+    }
+
+    /// Each till's heads on the aggregates this work changed, its own till's from `own_heads`
+    /// (not written yet).
+    async fn feed_heads(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        own_heads: &HashMap<String, i64>,
+    ) -> Result<HashMap<String, Heads>> {
+        let aggregates: Vec<String> = self
+            .touched
+            .iter()
+            .map(|sku| format!("stock:{sku}"))
+            .chain(self.orders.values().filter(|o| o.dirty).map(|o| format!("order:{}", o.id)))
+            .collect();
+        let mut heads = feed::heads::of(&mut *conn, self.store.id, &aggregates).await?;
+        if let Some((_, till)) = self.till {
+            for aggregate in &aggregates {
+                if let Some(last) = own_heads.get(aggregate) {
+                    heads.entry(aggregate.clone()).or_default().insert(till.to_string(), *last);
+                }
+            }
+        }
+        Ok(heads)
     }
 
     /// Every order this work changed, as the store's tills see it (a new order of the central
@@ -169,7 +199,7 @@ fn wire_sku(sku: &str) -> Result<Sku> {
     Sku::parse(sku).map_err(|e| CentralError::corrupt(format!("the SKU {sku:?}"), e))
 }
 
-async fn write_orders(conn: &mut sqlx::AnyConnection, orders: &HashMap<OrderId, OrderRow>) -> Result<()> {
+fn write_orders(writes: &mut Batch, conn: &sqlx::AnyConnection, orders: &HashMap<OrderId, OrderRow>) {
     let mut order_rows = Vec::new();
     let mut line_rows = Vec::new();
     for order in orders.values().filter(|o| o.dirty) {
@@ -201,20 +231,18 @@ async fn write_orders(conn: &mut sqlx::AnyConnection, orders: &HashMap<OrderId, 
             }
         }
     }
-    insert_many(
+    writes.insert_many(
         conn,
         "INSERT INTO orders (id, store_id, number, origin, channel, status, currency, total_minor, holds_reservation,
                              reservation, till_id, customer, created_at, updated_at)",
         &order_rows,
         " ON CONFLICT (id) DO UPDATE SET status = excluded.status, holds_reservation = excluded.holds_reservation,
              reservation = excluded.reservation, updated_at = excluded.updated_at",
-    )
-    .await?;
-    insert_many(
+    );
+    writes.insert_many(
         conn,
         "INSERT INTO order_lines (order_id, line_no, sku, qty, unit_price_minor)",
         &line_rows,
         "",
-    )
-    .await
+    );
 }

@@ -8,21 +8,19 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
 use storedesk_domain::{
-    Channel, Named, OrderId, OrderStatus, PaymentMethod, Qty, Reservation, StockDelta, TillCode,
+    Channel, Named, OrderId, OrderStatus, PaymentMethod, Reservation, StockDelta, TillCode,
 };
 use storedesk_protocol::api::{ChangeBody, PaymentRecord};
 use storedesk_protocol::events::LineItem;
 
 use super::StoreRef;
-use super::tills::till_code;
-use crate::db::{Db, Val, named, param, parsed, placeholders};
+use crate::db::{Db, Val};
 use crate::error::{CentralError, Result};
 
 mod conflicts;
 mod flush;
+mod load;
 
 pub(crate) use flush::FeedIds;
 
@@ -156,121 +154,6 @@ impl<'s> Work<'s> {
         }
     }
 
-    /// Loads (and locks) the stock rows and product existence of `skus` not loaded yet.
-    pub async fn load_skus(
-        &mut self,
-        conn: &mut sqlx::AnyConnection,
-        skus: impl IntoIterator<Item = String>,
-    ) -> Result<()> {
-        let mut wanted: Vec<String> = skus.into_iter().filter(|s| !self.stock.contains_key(s)).collect();
-        wanted.sort();
-        wanted.dedup();
-        for chunk in wanted.chunks(500) {
-            let sql =
-                format!("SELECT sku FROM products WHERE sku IN ({})", placeholders(conn, 1, chunk.len()));
-            let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
-            for sku in chunk {
-                query = query.bind(sku.clone());
-            }
-            self.products.extend(query.fetch_all(&mut *conn).await?);
-            let sql = format!(
-                "SELECT sku, on_hand, reserved FROM stock WHERE store_id = {} AND sku IN ({}) ORDER BY sku{}",
-                param(conn, 1),
-                placeholders(conn, 2, chunk.len()),
-                self.lock
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(self.store.id);
-            for sku in chunk {
-                query = query.bind(sku.clone());
-            }
-            for row in query.fetch_all(&mut *conn).await? {
-                let cell = StockCell { on_hand: row.try_get(1)?, reserved: row.try_get(2)?, dirty: false };
-                self.stock.insert(row.try_get(0)?, cell);
-            }
-            for sku in chunk {
-                self.stock.entry(sku.clone()).or_insert(StockCell { on_hand: 0, reserved: 0, dirty: false });
-            }
-        }
-        Ok(())
-    }
-
-    /// Loads (and locks) orders (of any store: the caller checks ownership) with their lines.
-    pub async fn load_orders(&mut self, conn: &mut sqlx::AnyConnection, ids: &[OrderId]) -> Result<()> {
-        let wanted: Vec<String> = ids
-            .iter()
-            .filter(|id| !self.orders.contains_key(id))
-            .map(|id| id.to_string())
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        for chunk in wanted.chunks(500) {
-            let sql = format!(
-                "SELECT id, store_id, number, origin, channel, status, currency, total_minor, holds_reservation, customer, created_at,
-                        reservation, till_id, (SELECT t.number FROM tills t WHERE t.id = orders.till_id)
-                 FROM orders WHERE id IN ({}) ORDER BY id{}",
-                placeholders(conn, 1, chunk.len()),
-                self.lock
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for id in chunk {
-                query = query.bind(id.clone());
-            }
-            let mut found = Vec::new();
-            for row in query.fetch_all(&mut *conn).await? {
-                let order = order_row(&row)?;
-                found.push(order.id.to_string());
-                self.orders.insert(order.id, order);
-            }
-            // A new order (most pushes) has no lines or payments stored yet: two reads saved.
-            if found.is_empty() {
-                continue;
-            }
-            let sql = format!(
-                "SELECT order_id, sku, qty, unit_price_minor FROM order_lines WHERE order_id IN ({}) ORDER BY order_id, line_no",
-                placeholders(conn, 1, found.len())
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for id in &found {
-                query = query.bind(id.clone());
-            }
-            self.load_payments(conn, &found).await?;
-            for row in query.fetch_all(&mut *conn).await? {
-                let id: OrderId = parsed(&row, 0)?;
-                if let Some(order) = self.orders.get_mut(&id) {
-                    order.lines.push(LineItem {
-                        sku: parsed(&row, 1)?,
-                        qty: Qty::new(row.try_get(2)?)
-                            .map_err(|e| CentralError::corrupt("an order line's quantity", e))?,
-                        unit_price_minor: row.try_get(3)?,
-                    });
-                }
-            }
-        }
-        Ok(())
-    }
-
-    async fn load_payments(&mut self, conn: &mut sqlx::AnyConnection, ids: &[String]) -> Result<()> {
-        let sql = format!(
-            "SELECT order_id, method, amount_minor, at FROM payments WHERE order_id IN ({}) ORDER BY id",
-            placeholders(conn, 1, ids.len())
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in ids {
-            query = query.bind(id.clone());
-        }
-        for row in query.fetch_all(&mut *conn).await? {
-            let id: OrderId = parsed(&row, 0)?;
-            if let Some(order) = self.orders.get_mut(&id) {
-                order.payments.push(PaymentRecord {
-                    method: named(&row, 1)?,
-                    amount_minor: row.try_get(2)?,
-                    at: timestamp(row.try_get(3)?)?,
-                });
-            }
-        }
-        Ok(())
-    }
-
     pub fn available(&self, sku: &str) -> i64 {
         self.stock.get(sku).map_or(0, |c| c.on_hand.saturating_sub(c.reserved))
     }
@@ -300,25 +183,6 @@ impl<'s> Work<'s> {
         }
         self.numbers.insert(order.number.clone(), order.id);
         self.orders.insert(order.id, order);
-    }
-
-    /// Loads which orders of the store hold any of `numbers`.
-    pub async fn load_numbers(&mut self, conn: &mut sqlx::AnyConnection, numbers: &[String]) -> Result<()> {
-        for chunk in numbers.chunks(500) {
-            let sql = format!(
-                "SELECT number, id FROM orders WHERE store_id = {} AND number IN ({})",
-                param(conn, 1),
-                placeholders(conn, 2, chunk.len())
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(self.store.id);
-            for n in chunk {
-                query = query.bind(n.clone());
-            }
-            for row in query.fetch_all(&mut *conn).await? {
-                self.numbers.insert(row.try_get(0)?, parsed(&row, 1)?);
-            }
-        }
-        Ok(())
     }
 
     pub fn update_order(&mut self, id: OrderId, change: impl FnOnce(&mut OrderRow)) {
@@ -365,36 +229,4 @@ impl<'s> Work<'s> {
     pub fn add_change(&mut self, body: ChangeBody) {
         self.others.push(body);
     }
-}
-
-fn order_row(row: &AnyRow) -> Result<OrderRow> {
-    let holds: i64 = row.try_get(8)?;
-    Ok(OrderRow {
-        id: parsed(row, 0)?,
-        store_id: row.try_get(1)?,
-        number: row.try_get(2)?,
-        origin: named(row, 3)?,
-        channel: named(row, 4)?,
-        status: named(row, 5)?,
-        currency: row.try_get(6)?,
-        total_minor: row.try_get(7)?,
-        holds_reservation: holds != 0,
-        customer: row.try_get(9)?,
-        created_at: row.try_get(10)?,
-        reservation: row
-            .try_get::<Option<String>, _>(11)?
-            .map(|r| Reservation::from_name(&r))
-            .transpose()
-            .map_err(|e| CentralError::corrupt("an order's reservation", e))?,
-        till_id: row.try_get(12)?,
-        till: row.try_get::<Option<i64>, _>(13)?.map(till_code).transpose()?,
-        payments: Vec::new(),
-        lines: Vec::new(),
-        new: false,
-        dirty: false,
-    })
-}
-
-fn timestamp(ms: i64) -> Result<jiff::Timestamp> {
-    jiff::Timestamp::from_millisecond(ms).map_err(|e| CentralError::corrupt("a time", e))
 }
