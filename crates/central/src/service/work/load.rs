@@ -2,7 +2,7 @@
 //! statements to a [`Batch`], `take_*` reads their rows back — so that a caller can send the reads
 //! of several things as one round trip (pushes do); `load_*` runs one on its own.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
 
 use sqlx::Row;
@@ -14,6 +14,7 @@ use storedesk_protocol::events::LineItem;
 use super::{OrderRow, StockCell, Work};
 use crate::db::{Batch, Val, named, param, parsed, placeholders};
 use crate::error::{CentralError, Result};
+use crate::service::feed;
 use crate::service::tills::till_code;
 
 /// IN lists are sent in chunks of this many values.
@@ -191,6 +192,29 @@ impl Work<'_> {
         let asked = self.ask_details(&mut batch, conn, found);
         let rows = batch.fetch(conn).await?;
         self.take_details(&rows[asked])
+    }
+
+    /// Asks for the tills' heads on `aggregates` ahead of [`Work::flush_into`], which then reads
+    /// only those of aggregates not asked here.
+    pub fn ask_feed_heads(
+        &mut self,
+        batch: &mut Batch,
+        conn: &sqlx::AnyConnection,
+        aggregates: impl IntoIterator<Item = String>,
+    ) -> Range<usize> {
+        let wanted: Vec<String> = aggregates
+            .into_iter()
+            .filter(|a| !self.heads_known.contains(a))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        self.heads_known.extend(wanted.iter().cloned());
+        feed::heads::ask(batch, conn, self.store.id, &wanted)
+    }
+
+    pub fn take_feed_heads(&mut self, rows: &[Vec<AnyRow>]) -> Result<()> {
+        self.feed_heads.extend(feed::heads::take(rows)?);
+        Ok(())
     }
 
     /// Asks which orders of the store hold any of `numbers`.

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use storedesk_domain::{
     Channel, Named, OrderId, OrderStatus, PaymentMethod, Reservation, StockDelta, TillCode,
 };
-use storedesk_protocol::api::{ChangeBody, PaymentRecord};
+use storedesk_protocol::api::{ChangeBody, Heads, PaymentRecord};
 use storedesk_protocol::events::LineItem;
 
 use super::StoreRef;
@@ -134,6 +134,10 @@ pub(crate) struct Work<'s> {
     pub(super) touched: Vec<String>,
     pub(super) conflicts: Vec<(OrderId, String, i64, String)>,
     pub(super) others: Vec<ChangeBody>,
+    /// The tills' heads read ahead for the feed entries (`Work::ask_feed_heads`), and which
+    /// aggregates were asked (an aggregate no till has moved has no row).
+    pub(super) feed_heads: HashMap<String, Heads>,
+    pub(super) heads_known: HashSet<String>,
 }
 
 impl<'s> Work<'s> {
@@ -151,6 +155,8 @@ impl<'s> Work<'s> {
             touched: Vec::new(),
             conflicts: Vec::new(),
             others: Vec::new(),
+            feed_heads: HashMap::new(),
+            heads_known: HashSet::new(),
         }
     }
 
