@@ -1,7 +1,8 @@
 //! `storedesk-central`: the authority across all stores.
 //!
 //! - [`db`]: the database — SQLite (embedded default) or PostgreSQL, chosen by the URL; migrations
-//!   per dialect from `migrations/central-*`; every query is written once for both.
+//!   per dialect from `migrations/central-*`; every query is written once for both; `db::Batch`
+//!   sends several statements as one round trip.
 //! - [`service`]: what central does, independent of HTTP: stores and device tokens, the catalog,
 //!   stock, orders from the central platform, applying pushed events (the saga's central side),
 //!   the change feed, conflicts. The admin CLI and the HTTP handlers both call it.

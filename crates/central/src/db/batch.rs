@@ -7,7 +7,8 @@
 //! one after another on PostgreSQL, whose protocol takes one statement per prepared query.
 //!
 //! SQLite's multi-statement queries are a behaviour sqlx keeps but calls deprecated
-//! (launchbadge/sqlx#3108); should it go, [`Batch::fetch`] would fall back to PostgreSQL's path.
+//! (launchbadge/sqlx#3108); should it go, [`Batch::fetch`] takes PostgreSQL's path for both (the
+//! `is_sqlite` test in it), at the cost of the hand-offs.
 //! Every statement of a batch numbers its parameters through [`super::param`] and
 //! [`super::placeholders`] (SQLite's `?`, bound in order across the joined statements).
 
