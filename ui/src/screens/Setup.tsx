@@ -3,6 +3,8 @@ import { useMutation } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { commands } from "../bindings";
 import { ErrorNote } from "../components/ErrorNote";
+import { PreparingProgress } from "../components/StatusBar";
+import { useSyncStatus } from "../live";
 import { unwrap } from "../lib/api";
 
 type Mode = "new" | "join";
@@ -63,6 +65,7 @@ function JoinStore({ onDone }: { onDone: () => void }) {
   const [central, setCentral] = useState("");
   const [code, setCode] = useState("");
   const join = useMutation({ mutationFn: () => unwrap(commands.joinStore(central.trim() || null, code)), onSuccess: onDone });
+  const status = useSyncStatus();
   const submit = () => { if (code.trim() && !join.isPending) join.mutate(); };
   return (
     <div className="grid">
@@ -83,7 +86,11 @@ function JoinStore({ onDone }: { onDone: () => void }) {
       </label>
       <p className="muted small">{t("setup.joinHint")}</p>
       <ErrorNote error={join.error} />
-      {join.isPending && <p className="muted" data-testid="join-progress">{t("setup.joining")}</p>}
+      {join.isPending && (
+        <p className="muted" data-testid="join-progress">
+          {status?.preparing ? <PreparingProgress preparing={status.preparing} /> : t("setup.joining")}
+        </p>
+      )}
       <button className="btn primary" data-testid="join-submit" onClick={submit} disabled={!code.trim() || join.isPending}>{t("setup.join")}</button>
     </div>
   );
