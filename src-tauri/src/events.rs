@@ -15,9 +15,13 @@ use crate::state::AppState;
 #[derive(Clone, Debug, Serialize, specta::Type, Event)]
 pub struct SyncStatusChanged(pub SyncStatus);
 
-/// The last complete second's latency per endpoint (central calls and local commands).
+/// The last complete second's latency per endpoint (central calls and local commands), and the
+/// spans a collector did not take (`None` when traces are not exported).
 #[derive(Clone, Debug, Serialize, specta::Type, Event)]
-pub struct LatencyTick(pub Vec<SecondSnapshot>);
+pub struct LatencyTick {
+    pub seconds: Vec<SecondSnapshot>,
+    pub spans_dropped: Option<u64>,
+}
 
 /// An export's progress; `done` with either `path` or `error` at the end.
 #[derive(Clone, Debug, Serialize, specta::Type, Event)]
@@ -42,7 +46,11 @@ pub fn start_ticker(app: tauri::AppHandle) {
             if let Ok(status) = state.store.in_background(storedesk_sync::engine::status).await {
                 let _ = SyncStatusChanged(status).emit(&app);
             }
-            let _ = LatencyTick(state.latency.snapshot()).emit(&app);
+            let tick = LatencyTick {
+                seconds: state.latency.snapshot(),
+                spans_dropped: storedesk_telemetry::spans_dropped(),
+            };
+            let _ = tick.emit(&app);
             if seconds.is_multiple_of(60) {
                 let rollups = state.latency.take_rollups();
                 if let Err(err) = state.store.in_background(move |s| s.save_rollups(&rollups)).await {

@@ -25,8 +25,19 @@ use tauri::Manager;
 
 use crate::state::AppState;
 
-/// Logs go to the OS's log folder for the app, one file a day, the last 7 kept.
-fn start_logging(log_dir: &Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+/// What keeps logging and trace export going while the app runs.
+struct Logging {
+    _guard: tracing_appender::non_blocking::WorkerGuard,
+    _otel: Option<storedesk_telemetry::Otel>,
+}
+
+/// Logs go to the OS's log folder for the app, one file a day, the last 7 kept; spans go to an
+/// OpenTelemetry collector too when the standard environment names one (a wrong setting is logged
+/// and the app runs without it).
+fn start_logging(log_dir: &Path) -> Option<Logging> {
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("storedesk")
@@ -37,8 +48,20 @@ fn start_logging(log_dir: &Path) -> Option<tracing_appender::non_blocking::Worke
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = tracing_subscriber::EnvFilter::try_from_env("STOREDESK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init().ok()?;
-    Some(guard)
+    let (otel, otel_error) = match storedesk_telemetry::Otel::from_env("storedesk-app") {
+        Ok(otel) => (otel, None),
+        Err(err) => (None, Some(err)),
+    };
+    let fmt = tracing_subscriber::fmt::layer().with_writer(writer).with_ansi(false);
+    tracing_subscriber::registry()
+        .with(fmt.with_filter(filter))
+        .with(otel.as_ref().map(storedesk_telemetry::Otel::layer))
+        .try_init()
+        .ok()?;
+    if let Some(err) = otel_error {
+        tracing::warn!(%err, "traces are not exported");
+    }
+    Some(Logging { _guard: guard, _otel: otel })
 }
 
 /// `STOREDESK_DATA_DIR` (tests, demos), else the OS's app data folder.
@@ -54,8 +77,8 @@ fn set_up(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let data_dir = data_dir(&handle)?;
     let log_dir = handle.path().app_log_dir().unwrap_or_else(|_| data_dir.join("logs"));
     std::fs::create_dir_all(&log_dir)?;
-    if let Some(guard) = start_logging(&log_dir) {
-        app.manage(guard);
+    if let Some(logging) = start_logging(&log_dir) {
+        app.manage(logging);
     }
     tracing::info!(data = %data_dir.display(), "Storedesk starting");
     let store = Arc::new(Store::open_dir_with(&data_dir, OpenOptions::default())?);

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use storedesk_reports::Control;
 use storedesk_store::Store;
-use storedesk_sync::latency::LatencyRecorder;
+use storedesk_sync::latency::{Call, LatencyRecorder};
 use storedesk_sync::{CentralClient, SyncEngine};
 
 use crate::credentials::Credentials;
@@ -49,19 +49,31 @@ impl AppState {
         f: impl FnOnce(&AppState) -> AppResult<T> + Send + 'static,
     ) -> AppResult<T> {
         let state = self.clone();
+        // The command's span: the store transaction's and the sync's spans are its children, and
+        // the events it makes carry it to central.
+        let span = tracing::info_span!("command", otel.name = name);
         let start = Instant::now();
-        let result = tauri::async_runtime::spawn_blocking(move || f(&state))
+        let run = span.clone();
+        let result = tauri::async_runtime::spawn_blocking(move || run.in_scope(|| f(&state)))
             .await
             .unwrap_or_else(|e| Err(AppError::new("internal", format!("the command {name} stopped: {e}"))));
-        self.latency.record(&format!("local {name}"), start.elapsed(), result.is_ok());
+        self.record(name, start.elapsed(), result.is_ok(), &span);
         result
+    }
+
+    /// A local command's latency, with its trace id when traces are exported.
+    fn record(&self, name: &str, elapsed: std::time::Duration, ok: bool, span: &tracing::Span) {
+        let trace = storedesk_telemetry::trace_id(span);
+        let call = Call { elapsed, ok, trace: trace.as_deref() };
+        self.latency.record(&format!("local {name}"), call);
     }
 
     /// Like [`AppState::timed`], for work already on a blocking thread (an export).
     pub fn timed_here<T>(&self, name: &str, f: impl FnOnce() -> AppResult<T>) -> AppResult<T> {
+        let span = tracing::info_span!("command", otel.name = name);
         let start = Instant::now();
-        let result = f();
-        self.latency.record(&format!("local {name}"), start.elapsed(), result.is_ok());
+        let result = span.in_scope(f);
+        self.record(name, start.elapsed(), result.is_ok(), &span);
         result
     }
 

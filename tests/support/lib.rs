@@ -16,6 +16,7 @@ pub mod central;
 pub mod contract;
 pub mod device;
 pub mod fake_central;
+pub mod otlp;
 pub mod proxy;
 
 /// The steps the crash child takes an order through, by index of the order: counter orders are

@@ -166,8 +166,14 @@ export type Format = "csv" | "xlsx" | "pdf";
 
 export type Lang = "en" | "zh-CN";
 
-/**  The last complete second's latency per endpoint (central calls and local commands). */
-export type LatencyTick = SecondSnapshot[];
+/**
+ *  The last complete second's latency per endpoint (central calls and local commands), and the
+ *  spans a collector did not take (`None` when traces are not exported).
+ */
+export type LatencyTick = {
+	seconds: SecondSnapshot[],
+	spans_dropped: number | null,
+};
 
 export type LedgerEntry = {
 	id: number,
@@ -365,6 +371,13 @@ export type SecondSnapshot = {
 	p50_us: number,
 	p95_us: number,
 	p99_us: number,
+	/**
+	 *  The second's slowest call that has a trace id (central calls always do; local commands
+	 *  when traces are exported): its latency and trace id, to find it in a collector or in
+	 *  central's logs.
+	 */
+	slowest_us: number,
+	slowest_trace: string | null,
 };
 
 export type StatusCount = {

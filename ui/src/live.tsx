@@ -8,6 +8,8 @@ import { inTauri } from "./lib/tauri";
 
 const StatusContext = createContext<SyncStatus | null>(null);
 const LatencyContext = createContext<Map<string, Series>>(new Map());
+/** Spans the collector did not take; null when traces are not exported. */
+const DroppedContext = createContext<number | null>(null);
 
 function sameStatus(a: SyncStatus | null, b: SyncStatus): boolean {
   return a !== null && JSON.stringify(a) === JSON.stringify(b);
@@ -16,11 +18,15 @@ function sameStatus(a: SyncStatus | null, b: SyncStatus): boolean {
 export function LiveProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<SyncStatus | null>(null);
   const [latency, setLatency] = useState<Map<string, Series>>(new Map());
+  const [dropped, setDropped] = useState<number | null>(null);
   useEffect(() => {
     if (!inTauri()) return;
     const stops = [
       events.syncStatusChanged.listen((e) => setStatus((prev) => (sameStatus(prev, e.payload) ? prev : e.payload))),
-      events.latencyTick.listen((e) => setLatency((live) => addTick(live, e.payload))),
+      events.latencyTick.listen((e) => {
+        setLatency((live) => addTick(live, e.payload.seconds));
+        setDropped(e.payload.spans_dropped);
+      }),
     ];
     return () => {
       for (const stop of stops) void stop.then((unlisten) => unlisten());
@@ -28,7 +34,9 @@ export function LiveProvider({ children }: { children: ReactNode }) {
   }, []);
   return (
     <StatusContext.Provider value={status}>
-      <LatencyContext.Provider value={latency}>{children}</LatencyContext.Provider>
+      <LatencyContext.Provider value={latency}>
+        <DroppedContext.Provider value={dropped}>{children}</DroppedContext.Provider>
+      </LatencyContext.Provider>
     </StatusContext.Provider>
   );
 }
@@ -41,4 +49,9 @@ export function useSyncStatus(): SyncStatus | null {
 /** The last five minutes of latency per endpoint, one point a second. */
 export function useLiveLatency(): Map<string, Series> {
   return useContext(LatencyContext);
+}
+
+/** Spans this till dropped because the collector did not take them (null: traces not exported). */
+export function useSpansDropped(): number | null {
+  return useContext(DroppedContext);
 }

@@ -4,6 +4,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use storedesk_central::cli::{Cli, Command};
+use tracing_subscriber::Layer;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::registry::Registry;
+use tracing_subscriber::util::SubscriberInitExt as _;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -13,16 +17,21 @@ fn main() -> ExitCode {
         tracing_subscriber::EnvFilter::new(level)
     });
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(filter)
-        .with_target(false)
-        .with_ansi(ansi);
-    if json_logs {
-        builder.json().with_current_span(true).init();
-    } else {
-        builder.init();
-    }
+    let otel = match storedesk_telemetry::Otel::from_env("storedesk-central") {
+        Ok(otel) => otel,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let fmt =
+        tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false).with_ansi(ansi);
+    let fmt: Box<dyn Layer<Registry> + Send + Sync> =
+        if json_logs { fmt.json().with_current_span(true).boxed() } else { fmt.boxed() };
+    tracing_subscriber::registry()
+        .with(fmt.with_filter(filter))
+        .with(otel.as_ref().map(storedesk_telemetry::Otel::layer))
+        .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -30,7 +39,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(storedesk_central::cli::run(cli)) {
+    let result = runtime.block_on(storedesk_central::cli::run(cli));
+    // What is still queued goes to the collector before the process ends.
+    if let Some(otel) = &otel {
+        otel.shutdown();
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");

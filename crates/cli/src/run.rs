@@ -10,7 +10,14 @@ use storedesk_store::{OpenOptions, Store};
 use crate::args::*;
 use crate::output::{self, Table};
 
-pub fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs one command inside its step's span (`storedesk order create`, ...): the store
+/// transaction's and the sync's spans are its children, and the events it makes carry it to
+/// central.
+pub fn run(cli: Cli, step: &str) -> anyhow::Result<()> {
+    tracing::info_span!("step", otel.name = %format!("storedesk {step}")).in_scope(|| run_command(cli))
+}
+
+fn run_command(cli: Cli) -> anyhow::Result<()> {
     let data_dir = data_dir(cli.data_dir)?;
     let store = || open(&data_dir);
     match cli.command {

@@ -70,6 +70,10 @@ struct LoadArgs {
     /// created there and dropped after)
     #[arg(long, env = "STOREDESK_TEST_POSTGRES_URL")]
     postgres: Option<String>,
+    /// Run each backend again with central exporting traces, sampled at this ratio (0.01 = 1 %),
+    /// to a stand-in collector on loopback, and print the cost
+    #[arg(long, value_name = "RATIO")]
+    traced: Option<f64>,
     #[arg(long)]
     json: bool,
 }
@@ -82,6 +86,9 @@ impl LoadArgs {
         if self.factor.is_nan() || self.factor <= 1.0 {
             bail!("--factor must be over 1");
         }
+        if self.traced.is_some_and(|r| !(r > 0.0 && r <= 1.0)) {
+            bail!("--traced must be a ratio over 0 and at most 1 (0.01 = 1 %)");
+        }
         Ok(bench_load::LoadOptions {
             stores: self.stores,
             tills_per_store: self.tills_per_store,
@@ -91,6 +98,7 @@ impl LoadArgs {
             max_steps: self.max_steps,
             p99_target_ms: self.p99_ms,
             postgres: self.postgres,
+            traced: self.traced,
         })
     }
 }

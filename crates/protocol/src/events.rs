@@ -212,6 +212,10 @@ pub struct Envelope {
     /// 1, 2, 3, ... within the aggregate.
     pub aggregate_seq: i64,
     pub created_at: Timestamp,
+    /// The W3C trace context of the step that made the event at the till (kept with it in the
+    /// outbox), when the till exports traces: central links its span for the event to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceparent: Option<String>,
     #[serde(flatten)]
     pub body: EventBody,
 }
@@ -226,6 +230,8 @@ impl<'de> Deserialize<'de> for Envelope {
             aggregate: String,
             aggregate_seq: i64,
             created_at: Timestamp,
+            #[serde(default)]
+            traceparent: Option<String>,
             kind: EventKind,
             payload: Box<serde_json::value::RawValue>,
         }
@@ -237,6 +243,7 @@ impl<'de> Deserialize<'de> for Envelope {
             aggregate: raw.aggregate,
             aggregate_seq: raw.aggregate_seq,
             created_at: raw.created_at,
+            traceparent: raw.traceparent,
             body,
         })
     }
@@ -305,6 +312,7 @@ mod tests {
             aggregate: "order:x".into(),
             aggregate_seq: 3,
             created_at: Timestamp::UNIX_EPOCH,
+            traceparent: None,
             body: body.clone(),
         };
         let json = serde_json::to_value(&envelope).expect("serialize");

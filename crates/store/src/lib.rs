@@ -114,7 +114,9 @@ impl Store {
         f: impl FnOnce(&Store) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let store = self.clone();
-        tokio::task::spawn_blocking(move || f(&store))
+        // The caller's span goes along: the store transaction's span is its child.
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || span.in_scope(|| f(&store)))
             .await
             .map_err(|e| StoreError::Interrupted(e.to_string()))?
     }
@@ -136,6 +138,8 @@ impl Store {
         f: impl FnOnce(&Transaction<'_>) -> Result<T>,
         after_commit: impl FnOnce(&T),
     ) -> Result<T> {
+        let span = tracing::info_span!("store transaction");
+        let _entered = span.enter();
         let mut conn = self.lock();
         let result = (|| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -58,6 +58,9 @@ pub struct OutboxEvent {
     pub result: Option<serde_json::Value>,
     pub created_at: jiff::Timestamp,
     pub sent_at: Option<jiff::Timestamp>,
+    /// The step's trace context (see [`append`]); for central, not for screens.
+    #[serde(skip)]
+    pub traceparent: Option<String>,
 }
 
 impl OutboxEvent {
@@ -71,13 +74,14 @@ impl OutboxEvent {
             aggregate: self.aggregate.clone(),
             aggregate_seq: self.aggregate_seq,
             created_at: self.created_at,
+            traceparent: self.traceparent.clone(),
             body,
         })
     }
 }
 
 const EVENT_COLUMNS: &str = "seq, event_id, aggregate, aggregate_seq, kind, payload, status, attempts,
-     next_attempt_at, last_error, result, created_at, sent_at";
+     next_attempt_at, last_error, result, created_at, sent_at, traceparent";
 
 pub(crate) fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxEvent> {
     Ok(OutboxEvent {
@@ -94,6 +98,7 @@ pub(crate) fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Outbox
         result: row.get::<_, Option<String>>(10)?.map(|_| json(row, 10)).transpose()?,
         created_at: db::timestamp(row.get(11)?),
         sent_at: row.get::<_, Option<i64>>(12)?.map(db::timestamp),
+        traceparent: row.get(13)?,
     })
 }
 
@@ -105,11 +110,12 @@ pub(crate) fn uncounted_by_central(conn: &Connection, since: i64) -> Result<Vec<
         "SELECT {EVENT_COLUMNS}, change_id FROM outbox
          WHERE status IN ('pending', 'dead') OR (status = 'sent' AND change_id > ?1) ORDER BY seq"
     ))?;
-    let rows = stmt.query_map([since], |r| Ok((event_from_row(r)?, r.get::<_, Option<i64>>(13)?)))?;
+    let rows = stmt.query_map([since], |r| Ok((event_from_row(r)?, r.get::<_, Option<i64>>(14)?)))?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
-/// Appends an event to the outbox inside the caller's transaction.
+/// Appends an event to the outbox inside the caller's transaction, with the trace context of the
+/// span it is made in (the store transaction, a child of the step's span) when traces are exported.
 pub(crate) fn append(
     tx: &Transaction<'_>,
     aggregate: &str,
@@ -121,8 +127,9 @@ pub(crate) fn append(
     let payload =
         body.payload_json().map_err(|e| StoreError::Invalid(format!("cannot encode event: {e}")))?;
     tx.prepare_cached(
-        "INSERT INTO outbox (event_id, aggregate, aggregate_seq, kind, payload, next_attempt_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+        "INSERT INTO outbox (event_id, aggregate, aggregate_seq, kind, payload, next_attempt_at, created_at,
+                             traceparent)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
     )?
     .execute(params![
         event_id.to_string(),
@@ -130,7 +137,8 @@ pub(crate) fn append(
         aggregate_seq,
         Name(body.kind()),
         payload,
-        now
+        now,
+        storedesk_telemetry::current_traceparent()
     ])?;
     Ok(event_id)
 }

@@ -181,13 +181,14 @@ fn the_list_counts_by_status_and_channel_follow_every_step() {
     );
 }
 
-/// Puts a database back the way an older version of the app left it: undoes migrations 05 (the
-/// replaced tills' heads) and 04 (the orders' tills) and 03 (customers indexed as each order is inserted, no queue), then, for
+/// Puts a database back the way an older version of the app left it: undoes migrations 06 (the
+/// outbox's trace context), 05 (the replaced tills' heads) and 04 (the orders' tills) and 03 (customers indexed as each order is inserted, no queue), then, for
 /// version 1, migration 02 (no kept counts).
 fn back_to_version(path: &std::path::Path, version: i64) {
     let conn = rusqlite::Connection::open(path).expect("open");
     conn.execute_batch(
-        "ALTER TABLE central_stock DROP COLUMN till_seq;
+        "ALTER TABLE outbox DROP COLUMN traceparent;
+         ALTER TABLE central_stock DROP COLUMN till_seq;
          DROP TABLE discrepancies; DROP INDEX orders_by_till; ALTER TABLE orders DROP COLUMN till; ALTER TABLE orders DROP COLUMN central_change_id;
          INSERT INTO order_customers (customer, order_id) SELECT customer, order_id FROM order_customers_queue;
          DROP TRIGGER order_customers_queue_flushed; DROP TRIGGER orders_customer_queued;

@@ -10,8 +10,9 @@ use storedesk_protocol::api::{
 };
 use storedesk_protocol::events::Envelope;
 use storedesk_store::relay::{PushOutcome, PushResult, Relay, RelayError};
+use tracing::Instrument as _;
 
-use crate::latency::LatencyRecorder;
+use crate::latency::{Call, LatencyRecorder};
 
 pub const PUSH_ENDPOINT: &str = "POST /v1/events";
 pub const CHANGES_ENDPOINT: &str = "GET /v1/changes";
@@ -105,14 +106,25 @@ impl CentralClient {
         endpoint: &str,
         request: reqwest::RequestBuilder,
     ) -> Result<T, CallError> {
-        let trace_id = uuid::Uuid::new_v4().simple().to_string();
-        let span_id = &uuid::Uuid::new_v4().simple().to_string()[..16];
-        let request = request.header("traceparent", format!("00-{trace_id}-{span_id}-01"));
+        // The call's span: exported, it is the parent of central's span for the request.
+        let span = tracing::info_span!(
+            "central call",
+            otel.name = endpoint,
+            otel.kind = "client",
+            otel.status_code = tracing::field::Empty
+        );
+        let traceparent = storedesk_telemetry::traceparent(&span);
+        let trace_id = traceparent.get(3..35).unwrap_or_default().to_string();
+        let request = request.header("traceparent", traceparent);
         let request = if self.token.is_empty() { request } else { request.bearer_auth(&self.token) };
         let start = Instant::now();
-        let result = self.send(request).await;
+        let result = self.send(request).instrument(span.clone()).await;
+        if result.is_err() {
+            span.record("otel.status_code", "error");
+        }
         let elapsed = start.elapsed();
-        self.latency.record(endpoint, elapsed, result.is_ok());
+        let call = Call { elapsed, ok: result.is_ok(), trace: Some(&trace_id) };
+        self.latency.record(endpoint, call);
         match &result {
             Ok(_) => tracing::debug!(endpoint, trace_id, ms = elapsed.as_millis() as u64, "central call"),
             Err(e) => {

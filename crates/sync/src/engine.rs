@@ -136,6 +136,7 @@ impl SyncEngine {
     /// One round: push every due event (`now` = also those waiting for their backoff), then read
     /// the feed to its end. Network problems end up in the report; only local database errors are
     /// returned as errors. The store's work runs on blocking threads, never on the runtime's.
+    #[tracing::instrument(name = "sync round", skip(self))]
     pub async fn round(&self, now: bool) -> Result<RoundReport, StoreError> {
         let mut report = RoundReport {
             cursor: self.store.in_background(|s| s.feed_cursor()).await?,

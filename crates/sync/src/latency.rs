@@ -21,19 +21,25 @@ pub struct SecondSnapshot {
     pub p50_us: u64,
     pub p95_us: u64,
     pub p99_us: u64,
+    /// The second's slowest call that has a trace id (central calls always do; local commands
+    /// when traces are exported): its latency and trace id, to find it in a collector or in
+    /// central's logs.
+    pub slowest_us: u64,
+    pub slowest_trace: Option<String>,
 }
 
 struct Window {
     start: i64,
     histogram: Histogram<u64>,
     errors: u64,
+    slowest: Option<(u64, String)>,
 }
 
 impl Window {
     fn new(start: i64) -> Self {
         // 1 us to 10 minutes at 2 significant digits: a few KB per window.
         let histogram = Histogram::new_with_bounds(1, 600_000_000, 2).expect("constant bounds are valid");
-        Window { start, histogram, errors: 0 }
+        Window { start, histogram, errors: 0, slowest: None }
     }
 
     fn quantile(&self, q: f64) -> u64 {
@@ -49,6 +55,14 @@ struct Endpoint {
     minute: Option<Window>,
     last_second: Option<SecondSnapshot>,
     finished_minutes: Vec<Rollup>,
+}
+
+/// One call as recorded: how long it took, whether it succeeded, its trace id if it has one.
+#[derive(Clone, Copy, Debug)]
+pub struct Call<'a> {
+    pub elapsed: Duration,
+    pub ok: bool,
+    pub trace: Option<&'a str>,
 }
 
 /// Records call latencies; shared between the engine and whoever reads the snapshots.
@@ -79,6 +93,8 @@ fn second_snapshot(endpoint: &str, w: &Window) -> SecondSnapshot {
         p50_us: w.quantile(0.50),
         p95_us: w.quantile(0.95),
         p99_us: w.quantile(0.99),
+        slowest_us: w.slowest.as_ref().map_or(0, |s| s.0),
+        slowest_trace: w.slowest.as_ref().map(|s| s.1.clone()),
     }
 }
 
@@ -87,8 +103,10 @@ impl LatencyRecorder {
         Self::default()
     }
 
-    /// Records one call of `endpoint` that took `elapsed`, at `now_ms`.
-    pub fn record_at(&self, endpoint: &str, elapsed: Duration, ok: bool, now_ms: i64) {
+    /// Records one call of `endpoint` that took `elapsed`, at `now_ms`, with its trace id if it
+    /// has one.
+    pub fn record_at(&self, endpoint: &str, call: Call<'_>, now_ms: i64) {
+        let Call { elapsed, ok, trace } = call;
         let micros = (elapsed.as_micros() as u64).clamp(1, 600_000_000);
         let second = now_ms - now_ms.rem_euclid(1000);
         let minute = now_ms - now_ms.rem_euclid(60_000);
@@ -111,10 +129,15 @@ impl LatencyRecorder {
                 w.errors += 1;
             }
         }
+        if let (Some(trace), Some(second)) = (trace, e.second.as_mut())
+            && second.slowest.as_ref().is_none_or(|s| s.0 < micros)
+        {
+            second.slowest = Some((micros, trace.to_string()));
+        }
     }
 
-    pub fn record(&self, endpoint: &str, elapsed: Duration, ok: bool) {
-        self.record_at(endpoint, elapsed, ok, jiff::Timestamp::now().as_millisecond());
+    pub fn record(&self, endpoint: &str, call: Call<'_>) {
+        self.record_at(endpoint, call, jiff::Timestamp::now().as_millisecond());
     }
 
     /// The last complete second for every endpoint seen, as of `now_ms`; an endpoint without calls
@@ -176,20 +199,28 @@ mod tests {
         let rec = LatencyRecorder::new();
         let t0 = 1_800_000_000_000_i64; // a minute boundary
         for i in 1..=100_u64 {
-            rec.record_at("POST /v1/events", Duration::from_micros(i * 100), i % 10 != 0, t0 + 10);
+            let trace = format!("{i:032x}");
+            let call = Call { elapsed: Duration::from_micros(i * 100), ok: i % 10 != 0, trace: Some(&trace) };
+            rec.record_at("POST /v1/events", call, t0 + 10);
         }
+        // An untraced call, slower than all: not the one the snapshot can point at.
+        let untraced = Call { elapsed: Duration::from_micros(10_050), ok: true, trace: None };
+        rec.record_at("POST /v1/events", untraced, t0 + 20);
         // During the next second, the snapshot shows the finished one.
         let snap = rec.snapshot_at(t0 + 1500);
         assert_eq!(snap.len(), 1);
-        assert_eq!((snap[0].count, snap[0].errors), (100, 10));
-        assert!((4_900..=5_100).contains(&snap[0].p50_us), "p50 {}", snap[0].p50_us);
+        assert_eq!((snap[0].count, snap[0].errors), (101, 10));
+        assert_eq!(snap[0].slowest_trace.as_deref(), Some(format!("{:032x}", 100).as_str()));
+        assert!((9_900..=10_100).contains(&snap[0].slowest_us), "slowest {}", snap[0].slowest_us);
+        assert!((4_900..=5_200).contains(&snap[0].p50_us), "p50 {}", snap[0].p50_us);
         assert!((9_800..=10_100).contains(&snap[0].p99_us), "p99 {}", snap[0].p99_us);
         // A quiet second reads as zero calls.
         assert_eq!(rec.snapshot_at(t0 + 5500)[0].count, 0);
-        rec.record_at("POST /v1/events", Duration::from_millis(2), true, t0 + 61_000);
+        let call = Call { elapsed: Duration::from_millis(2), ok: true, trace: None };
+        rec.record_at("POST /v1/events", call, t0 + 61_000);
         let rollups = rec.take_rollups();
         assert_eq!(rollups.len(), 2, "the finished minute and the one in progress");
-        assert_eq!((rollups[0].minute, rollups[0].count, rollups[0].errors), (t0, 100, 10));
+        assert_eq!((rollups[0].minute, rollups[0].count, rollups[0].errors), (t0, 101, 10));
         assert_eq!((rollups[1].minute, rollups[1].count), (t0 + 60_000, 1));
         assert_eq!(rec.take_rollups().len(), 1, "finished minutes are handed out once");
     }

@@ -65,6 +65,12 @@ export const en = {
     oldestPending: "Oldest pending",
     range: { live: "Live 5 min", hour: "1 hour", day: "24 hours" },
     noCalls: "No calls in this range yet.",
+    slowest: "Slowest (trace id)",
+    copyTrace: "Copy trace id {{trace}}",
+    copied: "Copied",
+    traces: "Traces",
+    tracesOff: "not exported",
+    tracesOn: "exported, {{count}} spans dropped",
   },
   orders: {
     title: "Orders",

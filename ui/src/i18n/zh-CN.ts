@@ -67,6 +67,12 @@ export const zhCN: Messages = {
     oldestPending: "最早待发送",
     range: { live: "实时 5 分钟", hour: "1 小时", day: "24 小时" },
     noCalls: "此时间段内还没有调用。",
+    slowest: "最慢调用（追踪 ID）",
+    copyTrace: "复制追踪 ID {{trace}}",
+    copied: "已复制",
+    traces: "追踪",
+    tracesOff: "未导出",
+    tracesOn: "已导出，丢弃 {{count}} 个 span",
   },
   orders: {
     title: "订单",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { addTick, emptySeries, errorRate, fromRollups, LIVE_SECONDS, type Series } from "./latency";
+import { addTick, emptySeries, errorRate, fromRollups, LIVE_SECONDS, slowestTraced, type Series } from "./latency";
 
-const snap = (endpoint: string, second: number, count = 1, p50 = 1000) => ({
+const snap = (endpoint: string, second: number, count = 1, p50 = 1000, trace: string | null = null) => ({
   endpoint,
   second: second * 1000,
   count,
@@ -9,6 +9,8 @@ const snap = (endpoint: string, second: number, count = 1, p50 = 1000) => ({
   p50_us: p50,
   p95_us: p50 * 2,
   p99_us: p50 * 3,
+  slowest_us: p50 * 4,
+  slowest_trace: trace,
 });
 
 describe("live latency", () => {
@@ -21,6 +23,17 @@ describe("live latency", () => {
     expect(series.x[0]).toBe(20);
     expect(series.x[series.x.length - 1]).toBe(LIVE_SECONDS + 19);
     expect(series.p99[0]).toBe(3);
+  });
+
+  it("points at the slowest call with a trace id", () => {
+    let live = new Map<string, Series>();
+    live = addTick(live, [snap("POST /v1/events", 1, 1, 1000, "a".repeat(32))]);
+    live = addTick(live, [snap("POST /v1/events", 2, 1, 9000)]);
+    live = addTick(live, [snap("POST /v1/events", 3, 1, 3000, "c".repeat(32))]);
+    live = addTick(live, [snap("POST /v1/events", 4, 1, 2000, "d".repeat(32))]);
+    expect(slowestTraced(live.get("POST /v1/events"))).toEqual({ ms: 12, trace: "c".repeat(32) });
+    expect(slowestTraced(addTick(new Map(), [snap("local x", 1)]).get("local x"))).toBeNull();
+    expect(slowestTraced(fromRollups([]).get("none"))).toBeNull();
   });
 
   it("shows quiet seconds as gaps, not zeros", () => {

@@ -8,9 +8,9 @@ import { ErrorNote } from "../components/ErrorNote";
 import { TillSelect } from "../components/TillSelect";
 import { unwrap } from "../lib/api";
 import { formatAge, formatCount, formatMicros, formatMoney } from "../lib/format";
-import { errorRate, fromRollups, type Series } from "../lib/latency";
+import { errorRate, fromRollups, slowestTraced, type Series } from "../lib/latency";
 import { STATUSES } from "../lib/orders";
-import { useLiveLatency, useSyncStatus } from "../live";
+import { useLiveLatency, useSpansDropped, useSyncStatus } from "../live";
 
 type Range = "live" | "hour" | "day";
 
@@ -87,6 +87,7 @@ function Latency() {
   const { t } = useTranslation();
   const latency = useLiveLatency();
   const status = useSyncStatus();
+  const dropped = useSpansDropped();
   const [range, setRange] = useState<Range>("live");
   const [chosen, setChosen] = useState<string | null>(null);
   const since = range === "hour" ? 3_600_000 : 86_400_000;
@@ -116,6 +117,7 @@ function Latency() {
       <div className="row muted live-box live-stats">
         <span>{t("dashboard.outboxDepth")}: <strong data-testid="outbox-depth">{status?.pending ?? 0}</strong></span>
         <span>{t("dashboard.oldestPending")}: <strong>{status?.oldest_pending_age_s != null ? formatAge(status.oldest_pending_age_s) : "–"}</strong></span>
+        <span>{t("dashboard.traces")}: <strong data-testid="traces">{dropped == null ? t("dashboard.tracesOff") : t("dashboard.tracesOn", { count: dropped })}</strong></span>
       </div>
       {endpoints.length === 0 ? (
         <p className="muted">{t("dashboard.noCalls")}</p>
@@ -139,7 +141,7 @@ function Latency() {
           )}
           <div className="live-box live-table-box">
             <table className="live-table">
-              <thead><tr><th>{t("dashboard.endpoint")}</th><th className="num">{t("dashboard.calls")}</th><th className="num">{t("dashboard.errorRate")}</th><th className="num">p50</th><th className="num">p95</th><th className="num">p99</th></tr></thead>
+              <thead><tr><th>{t("dashboard.endpoint")}</th><th className="num">{t("dashboard.calls")}</th><th className="num">{t("dashboard.errorRate")}</th><th className="num">p50</th><th className="num">p95</th><th className="num">p99</th><th>{t("dashboard.slowest")}</th></tr></thead>
               <tbody>
                 {endpoints.map((e) => {
                   const s = data.get(e);
@@ -150,6 +152,7 @@ function Latency() {
                     <tr key={e} className={e === endpoint ? "selected" : ""}>
                       <td>{e}</td><td className="num">{calls}</td><td className="num">{(rate * 100).toFixed(1)}%</td>
                       <td className="num">{fmt(last(s?.p50))}</td><td className="num">{fmt(last(s?.p95))}</td><td className="num">{fmt(last(s?.p99))}</td>
+                      <td><SlowestCall series={s} /></td>
                     </tr>
                   );
                 })}
@@ -159,5 +162,25 @@ function Latency() {
         </>
       )}
     </div>
+  );
+}
+
+/** A series' slowest call with a trace id: its latency, the id (selectable) and a copy button. */
+function SlowestCall({ series }: { series: Series | undefined }) {
+  const { t } = useTranslation();
+  const [copied, setCopied] = useState(false);
+  const slowest = slowestTraced(series);
+  if (!slowest) return <span className="muted">–</span>;
+  const copy = () => {
+    void navigator.clipboard.writeText(slowest.trace).then(() => setCopied(true), () => setCopied(false));
+  };
+  return (
+    <span className="row" style={{ gap: 6, flexWrap: "nowrap" }}>
+      <span className="num">{formatMicros(slowest.ms * 1000)}</span>
+      <code className="trace-id" title={slowest.trace} data-testid="slowest-trace">{slowest.trace}</code>
+      <button className="btn small" onClick={copy} aria-label={t("dashboard.copyTrace", { trace: slowest.trace })}>
+        {copied ? t("dashboard.copied") : "⧉"}
+      </button>
+    </span>
   );
 }

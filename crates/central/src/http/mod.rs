@@ -142,6 +142,10 @@ async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
+    // Spans a collector did not take (only while traces are exported).
+    if let Some(dropped) = storedesk_telemetry::spans_dropped() {
+        metrics::counter!("storedesk_trace_spans_dropped_total").absolute(dropped);
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
 }
 
@@ -175,13 +179,26 @@ pub fn trace_id(traceparent: Option<&str>) -> String {
 }
 
 async fn trace(request: Request, next: Next) -> Response {
-    let trace_id = trace_id(request.headers().get("traceparent").and_then(|v| v.to_str().ok()));
+    let given = request.headers().get("traceparent").and_then(|v| v.to_str().ok()).map(str::to_string);
     let endpoint = request
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
     let method = request.method().clone();
-    let span = tracing::info_span!("request", trace_id = %trace_id, %method, endpoint = %endpoint);
+    let span = tracing::info_span!(
+        "request",
+        otel.name = %format!("{method} {endpoint}"),
+        otel.kind = "server",
+        trace_id = tracing::field::Empty,
+        %method,
+        endpoint = %endpoint
+    );
+    // Exported spans continue the caller's trace; either way the logs carry its trace id.
+    if let Some(parent) = &given {
+        storedesk_telemetry::adopt(&span, parent);
+    }
+    let trace_id = storedesk_telemetry::trace_id(&span).unwrap_or_else(|| trace_id(given.as_deref()));
+    span.record("trace_id", trace_id.as_str());
     let start = Instant::now();
     let mut response = next.run(request).instrument(span.clone()).await;
     let elapsed = start.elapsed();
@@ -190,8 +207,11 @@ async fn trace(request: Request, next: Next) -> Response {
     let labels = [("endpoint", endpoint), ("status", status.to_string())];
     metrics::histogram!("storedesk_http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
     metrics::counter!("storedesk_http_requests_total", &labels).increment(1);
-    let span_id = &uuid::Uuid::new_v4().simple().to_string()[..16];
-    if let Ok(value) = HeaderValue::from_str(&format!("00-{trace_id}-{span_id}-01")) {
+    let echoed = match storedesk_telemetry::trace_id(&span) {
+        Some(_) => storedesk_telemetry::traceparent(&span),
+        None => format!("00-{trace_id}-{}-01", &uuid::Uuid::new_v4().simple().to_string()[..16]),
+    };
+    if let Ok(value) = HeaderValue::from_str(&echoed) {
         response.headers_mut().insert("traceparent", value);
     }
     response

@@ -15,8 +15,9 @@ pub struct Central {
 
 impl Central {
     /// Starts the release `storedesk-central` next to this program on a free loopback port, its log
-    /// in `log`, and waits until it answers.
-    pub async fn start(database_url: &str, log: &Path) -> anyhow::Result<Central> {
+    /// in `log`, with `env` added (the tracing run's OpenTelemetry settings), and waits until it
+    /// answers.
+    pub async fn start(database_url: &str, log: &Path, env: &[(String, String)]) -> anyhow::Result<Central> {
         let program = std::env::current_exe()?
             .with_file_name(format!("storedesk-central{}", std::env::consts::EXE_SUFFIX));
         if !program.exists() {
@@ -31,6 +32,9 @@ impl Central {
         let child = tokio::process::Command::new(&program)
             .args(["--database-url", database_url, "serve", "--listen", &listen, "--rate-limit", "1000000"])
             .env("STOREDESK_CENTRAL_ADMIN_TOKEN", storedesk_central::service::stores::new_token("sda_"))
+            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+            .env_remove("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log_file)

@@ -260,6 +260,7 @@ fn envelope(order_id: OrderId, seq: i64, body: EventBody) -> Envelope {
         aggregate: order_aggregate(order_id),
         aggregate_seq: seq,
         created_at: jiff::Timestamp::now(),
+        traceparent: None,
         body,
     }
 }

@@ -5,10 +5,13 @@
 //! through its service layer. Goose drives the tills (`fleet`: counter sales, orders placed, paid
 //! and shipped, catch-up pushes, feed pulls) at a constant arrival rate, stepped up until the P99
 //! passes the target; in the same run, goose's figures for `/healthz` give the ceiling of the HTTP
-//! stack, and each step's push rate is quoted as a ratio of it.
+//! stack, and each step's push rate is quoted as a ratio of it. With `--traced RATIO` every backend
+//! runs again over a fresh database with central exporting traces (sampled at that ratio) to a
+//! stand-in collector (`collector`), and the cost of tracing is printed against the untraced run.
 
 mod attack;
 pub(crate) mod central;
+mod collector;
 pub(crate) mod fleet;
 
 use std::fmt;
@@ -36,6 +39,8 @@ pub struct LoadOptions {
     pub p99_target_ms: f64,
     /// A PostgreSQL server (a URL to its `postgres` database) to run on as well.
     pub postgres: Option<String>,
+    /// Run each backend again with central's traces exported, sampled at this ratio.
+    pub traced: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -72,10 +77,20 @@ impl StepRow {
 #[derive(Debug, Serialize)]
 pub struct BackendReport {
     pub backend: String,
+    /// Set in the run with traces exported.
+    pub tracing: Option<Traced>,
     pub tills: usize,
     pub stores: usize,
     pub healthz: Figures,
     pub steps: Vec<StepRow>,
+}
+
+/// The traced run's export: the sampling ratio, and what the collector received.
+#[derive(Debug, Serialize)]
+pub struct Traced {
+    pub ratio: f64,
+    pub exports: u64,
+    pub bytes: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -88,15 +103,52 @@ pub struct LoadReport {
 pub async fn run(options: &LoadOptions) -> anyhow::Result<LoadReport> {
     let scratch = tempfile::tempdir()?;
     let mut backends = Vec::new();
-    let sqlite = format!("sqlite://{}", scratch.path().join("central.db").display());
-    backends.push(run_backend(options, "SQLite", &sqlite, scratch.path()).await?);
+    let modes: Vec<Option<f64>> = std::iter::once(None).chain(options.traced.map(Some)).collect();
+    for &traced in &modes {
+        let file = scratch.path().join(format!("central-{}.db", backends.len()));
+        let sqlite = format!("sqlite://{}", file.display());
+        backends.push(run_backend(options, "SQLite", &sqlite, scratch.path(), traced).await?);
+    }
     if let Some(server) = &options.postgres {
-        let database = central::PgScratch::create(server).await?;
-        let report = run_backend(options, "PostgreSQL", database.url(), scratch.path()).await;
-        database.drop_it().await?;
-        backends.push(report?);
+        for &traced in &modes {
+            let database = central::PgScratch::create(server).await?;
+            let report = run_backend(options, "PostgreSQL", database.url(), scratch.path(), traced).await;
+            database.drop_it().await?;
+            backends.push(report?);
+        }
     }
     Ok(LoadReport { seconds_per_step: options.seconds, p99_target_ms: options.p99_target_ms, backends })
+}
+
+/// Central's OpenTelemetry settings for a traced run: export to `collector`, root spans sampled at
+/// `ratio`, a caller's decision followed.
+fn tracing_env(collector: &collector::Collector, ratio: f64) -> Vec<(String, String)> {
+    [
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", collector.url.clone()),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf".into()),
+        ("OTEL_TRACES_SAMPLER", "parentbased_traceidratio".into()),
+        ("OTEL_TRACES_SAMPLER_ARG", ratio.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+/// Central for one run, and the stand-in collector its traces go to in a traced run.
+async fn start_central(
+    backend: &str,
+    url: &str,
+    scratch: &std::path::Path,
+    traced: Option<f64>,
+) -> anyhow::Result<(central::Central, Option<collector::Collector>)> {
+    let Some(ratio) = traced else {
+        let log = scratch.join(format!("central-{backend}.log"));
+        return Ok((central::Central::start(url, &log, &[]).await?, None));
+    };
+    let collector = collector::Collector::start().await?;
+    let log = scratch.join(format!("central-{backend}-traced.log"));
+    let server = central::Central::start(url, &log, &tracing_env(&collector, ratio)).await?;
+    Ok((server, Some(collector)))
 }
 
 async fn run_backend(
@@ -104,6 +156,7 @@ async fn run_backend(
     backend: &str,
     url: &str,
     scratch: &std::path::Path,
+    traced: Option<f64>,
 ) -> anyhow::Result<BackendReport> {
     let db = Db::connect(url).await.with_context(|| format!("cannot open {url}"))?;
     eprintln!("{backend}: seeding {} stores of {} tills", options.stores, options.tills_per_store);
@@ -114,7 +167,7 @@ async fn run_backend(
         tills: tills.into_iter().map(tokio::sync::Mutex::new).collect(),
         counters: Default::default(),
     });
-    let server = central::Central::start(url, &scratch.join(format!("central-{backend}.log"))).await?;
+    let (server, collector) = start_central(backend, url, scratch, traced).await?;
     let base = server.base().to_string();
 
     let metrics = attack::run(&base, attack::healthz(), users, None, options.seconds).await?;
@@ -151,7 +204,18 @@ async fn run_backend(
         rate = ((rate as f64) * options.factor).round() as usize;
     }
     server.stop().await?;
-    Ok(BackendReport { backend: backend.to_string(), tills: users, stores: options.stores, healthz, steps })
+    let tracing = collector.zip(traced).map(|(c, ratio)| {
+        let (exports, bytes) = c.received();
+        Traced { ratio, exports, bytes }
+    });
+    Ok(BackendReport {
+        backend: backend.to_string(),
+        tracing,
+        tills: users,
+        stores: options.stores,
+        healthz,
+        steps,
+    })
 }
 
 fn step_line(r: &StepRow) -> String {
@@ -171,12 +235,65 @@ fn step_line(r: &StepRow) -> String {
     )
 }
 
+impl BackendReport {
+    fn best(&self, target_ms: f64) -> Option<&StepRow> {
+        self.steps.iter().rev().find(|r| r.held(target_ms))
+    }
+}
+
+impl LoadReport {
+    /// Tracing's cost per backend: the traced run's held push rate over the untraced run's, and
+    /// the push P99 of the two at the highest rate both ran.
+    fn tracing_cost(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for on in self.backends.iter().filter(|b| b.tracing.is_some()) {
+            let Some(off) = self.backends.iter().find(|b| b.backend == on.backend && b.tracing.is_none())
+            else {
+                continue;
+            };
+            let ratio = on.tracing.as_ref().map_or(0.0, |t| t.ratio);
+            let target = self.p99_target_ms;
+            if let (Some(a), Some(b)) = (on.best(target), off.best(target)) {
+                writeln!(
+                    f,
+                    "tracing cost, {}: traced at {}% held {:.0} pushes/s, untraced {:.0} = {:.3}x",
+                    on.backend,
+                    ratio * 100.0,
+                    a.push.per_second,
+                    b.push.per_second,
+                    a.push.per_second / b.push.per_second.max(1.0)
+                )?;
+            }
+            let mut both = on
+                .steps
+                .iter()
+                .filter_map(|a| off.steps.iter().find(|b| b.target_per_s == a.target_per_s).map(|b| (a, b)));
+            if let Some((a, b)) = both.next_back() {
+                writeln!(
+                    f,
+                    "  at {} requests/s: push p50 {:.1} vs {:.1} ms, p99 {:.1} vs {:.1} ms (traced vs untraced)",
+                    a.target_per_s, a.push.p50_ms, b.push.p50_ms, a.push.p99_ms, b.push.p99_ms
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Display for LoadReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for b in &self.backends {
+            let traced = match &b.tracing {
+                Some(t) => format!(
+                    ", traces exported at {}% ({} exports, {} KiB to the collector)",
+                    t.ratio * 100.0,
+                    t.exports,
+                    t.bytes / 1024
+                ),
+                None => ", traces off".to_string(),
+            };
             writeln!(
                 f,
-                "{} — {} tills of {} stores, central in its own process, {} s per step, goose",
+                "{} — {} tills of {} stores, central in its own process, {} s per step, goose{traced}",
                 b.backend, b.tills, b.stores, self.seconds_per_step
             )?;
             writeln!(
@@ -194,7 +311,7 @@ impl fmt::Display for LoadReport {
                     writeln!(f, "         {error}")?;
                 }
             }
-            match b.steps.iter().rev().find(|r| r.held(self.p99_target_ms)) {
+            match b.best(self.p99_target_ms) {
                 Some(best) => writeln!(
                     f,
                     "held: {:.0} pushes/s ({:.0} events/s) = {:.3}x /healthz, P99 {:.1} ms, no errors\n",
@@ -206,6 +323,6 @@ impl fmt::Display for LoadReport {
                 None => writeln!(f, "no step held P99 under {} ms without errors\n", self.p99_target_ms)?,
             }
         }
-        Ok(())
+        self.tracing_cost(f)
     }
 }

@@ -134,6 +134,7 @@ fn event() -> Value {
             properties.insert("aggregate".into(), json!({"type": "string", "description": "`order:<order id>` or `stock:<sku>`."}));
             properties.insert("aggregate_seq".into(), json!({"type": "integer", "format": "int64", "minimum": 1, "description": "1, 2, 3, ... per till and aggregate."}));
             properties.insert("created_at".into(), json!({"type": "string", "description": "RFC 3339."}));
+            properties.insert("traceparent".into(), json!({"type": "string", "maxLength": 55, "description": "The W3C trace context of the step that made the event, when the till exports traces; central links its span for the event to it (a malformed one is ignored)."}));
             properties.insert("kind".into(), json!({"type": "string", "enum": [kind.name()]}));
             properties.insert("payload".into(), payload(kind));
             json!({

@@ -18,6 +18,7 @@ use std::sync::{Arc, OnceLock};
 use storedesk_protocol::api::EventOutcome;
 use storedesk_protocol::events::Envelope;
 use tokio::sync::{mpsc, oneshot};
+use tracing::Instrument as _;
 
 use super::super::DeviceRef;
 use super::{apply_batch, count_applied, push, validate};
@@ -31,6 +32,9 @@ struct Job {
     device: DeviceRef,
     events: Vec<Envelope>,
     reply: oneshot::Sender<Result<Vec<EventOutcome>>>,
+    /// The request's span: the push's transaction span is its child, the group's commit follows
+    /// from it.
+    span: tracing::Span,
 }
 
 /// Where the HTTP API sends pushes; cheap to clone. The committer starts with the first push.
@@ -53,8 +57,9 @@ impl Pushes {
         validate(&events)?;
         let committer = self.committer.get_or_init(|| start_committer(db.clone()));
         let (reply, answer) = oneshot::channel();
-        if let Err(mpsc::error::SendError(job)) =
-            committer.send(Job { device: device.clone(), events, reply }).await
+        if let Err(mpsc::error::SendError(job)) = committer
+            .send(Job { device: device.clone(), events, reply, span: tracing::Span::current() })
+            .await
         {
             return push(db, device, &job.events).await;
         }
@@ -103,7 +108,10 @@ async fn commit_group(db: &Db, group: Vec<Job>) {
             let mut jobs = group.into_iter();
             let mut sound = true;
             for job in jobs.by_ref() {
-                match apply_batch(db, &mut tx, &job.device, &job.events, Some(SAVEPOINT)).await {
+                let span =
+                    tracing::info_span!(parent: &job.span, "push transaction", events = job.events.len());
+                let applied = apply_batch(db, &mut tx, &job.device, &job.events, Some(SAVEPOINT));
+                match applied.instrument(span).await {
                     Ok(outcomes) => done.push((job, outcomes)),
                     Err(err) => {
                         sound = undo(&mut tx).await.is_ok();
@@ -120,7 +128,11 @@ async fn commit_group(db: &Db, group: Vec<Job>) {
             }
             alone.extend(jobs);
             // A group whose savepoint could not be undone is rolled back whole (dropped).
-            if sound && tx.commit().await.is_ok() {
+            let commit = tracing::info_span!("group commit", pushes = done.len());
+            for (job, _) in &done {
+                commit.follows_from(&job.span);
+            }
+            if sound && tx.commit().instrument(commit).await.is_ok() {
                 for (job, outcomes) in done {
                     count_applied(&job.device, job.events.len());
                     let _ = job.reply.send(Ok(outcomes));
@@ -131,7 +143,7 @@ async fn commit_group(db: &Db, group: Vec<Job>) {
         }
     }
     for job in alone {
-        let _ = job.reply.send(push(db, &job.device, &job.events).await);
+        let _ = job.reply.send(push(db, &job.device, &job.events).instrument(job.span.clone()).await);
     }
 }
 

@@ -26,6 +26,7 @@ pub use group::Pushes;
 use storedesk_domain::OrderId;
 use storedesk_protocol::api::{EventOutcome, EventStatus, codes};
 use storedesk_protocol::events::{Envelope, EventBody};
+use tracing::Instrument as _;
 pub use validate::{MAX_BATCH, validate};
 
 use self::apply::{Applied, apply};
@@ -53,11 +54,15 @@ pub async fn push(db: &Db, device: &DeviceRef, events: &[Envelope]) -> Result<Ve
 }
 
 async fn push_once(db: &Db, device: &DeviceRef, events: &[Envelope]) -> Result<Vec<EventOutcome>> {
-    let mut tx = db.begin().await?;
-    let outcomes = apply_batch(db, &mut tx, device, events, None).await?;
-    tx.commit().await?;
-    count_applied(device, events.len());
-    Ok(outcomes)
+    async {
+        let mut tx = db.begin().await?;
+        let outcomes = apply_batch(db, &mut tx, device, events, None).await?;
+        tx.commit().await?;
+        count_applied(device, events.len());
+        Ok(outcomes)
+    }
+    .instrument(tracing::info_span!("push transaction", events = events.len()))
+    .await
 }
 
 fn count_applied(device: &DeviceRef, events: usize) {
@@ -90,6 +95,7 @@ async fn apply_batch(
     let mut answers: Vec<Answer> = Vec::new();
     let mut blocked: BTreeSet<&str> = BTreeSet::new();
     for (i, event) in events.iter().enumerate() {
+        let span = event_span(event);
         if let Some(s) = stored.get(&event.event_id) {
             outcomes.push(inbox::replay(event.event_id, s, store)?);
             continue;
@@ -99,8 +105,12 @@ async fn apply_batch(
             Place::Gap => (gap(event, &heads), None),
             Place::Taken => (taken(event), None),
             Place::Forgotten => (forgotten(event), None),
-            Place::Next => judge(i, event, apply(&mut work, &mut *tx, event).await?, &mut heads),
+            Place::Next => {
+                let applied = apply(&mut work, &mut *tx, event).instrument(span.clone()).await?;
+                judge(i, event, applied, &mut heads)
+            }
         };
+        span.record("outcome", tracing::field::debug(&outcome.status));
         if !matches!(outcome.status, EventStatus::Applied | EventStatus::Duplicate) && answer.is_none() {
             blocked.insert(&event.aggregate);
         }
@@ -117,6 +127,22 @@ async fn apply_batch(
     }
     writes.execute(tx).await?;
     Ok(outcomes)
+}
+
+/// The span of one event applied: linked to the span of the step that made it at the till, when
+/// the event carries its trace context (it was made earlier, in another trace).
+fn event_span(event: &Envelope) -> tracing::Span {
+    let span = tracing::info_span!(
+        "event",
+        otel.name = %format!("apply {}", event.body.kind()),
+        aggregate = %event.aggregate,
+        aggregate_seq = event.aggregate_seq,
+        outcome = tracing::field::Empty,
+    );
+    if let Some(origin) = &event.traceparent {
+        storedesk_telemetry::link(&span, origin);
+    }
+    span
 }
 
 /// Reads (and locks) the heads of the events' aggregates, the orders they name, the numbers they

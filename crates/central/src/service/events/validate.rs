@@ -18,6 +18,10 @@ use crate::error::{CentralError, Result};
 /// The most events one push may carry.
 pub const MAX_BATCH: usize = 1_000;
 
+/// The longest `traceparent` an event may carry (a W3C version 00 one is exactly this long; a
+/// malformed one that fits is ignored, not refused).
+pub const MAX_TRACEPARENT: usize = 55;
+
 pub fn validate(events: &[Envelope]) -> Result<()> {
     if events.is_empty() {
         return Err(CentralError::invalid("events", "at least one event"));
@@ -33,6 +37,12 @@ pub fn validate(events: &[Envelope]) -> Result<()> {
         }
         if e.aggregate_seq < 1 {
             return Err(CentralError::invalid(at("aggregate_seq"), "must be 1 or more"));
+        }
+        if e.traceparent.as_ref().is_some_and(|t| t.len() > MAX_TRACEPARENT) {
+            return Err(CentralError::invalid(
+                at("traceparent"),
+                format!("at most {MAX_TRACEPARENT} characters (a W3C traceparent)"),
+            ));
         }
         validate_body(&e.body, &at)?;
         let expected = match &e.body {

@@ -46,6 +46,7 @@ pub fn keep(batch: &mut Batch, conn: &sqlx::AnyConnection, first: i64, entries: 
 
 /// The newest entries of the store's things and the catalog's, in feed order after `after`, at
 /// most `limit`.
+#[tracing::instrument(name = "snapshot read", skip(db))]
 pub async fn snapshot(db: &Db, store_id: i64, after: i64, limit: i64) -> Result<SnapshotResponse> {
     if after < 0 {
         return Err(CentralError::invalid("after", "cannot be negative"));

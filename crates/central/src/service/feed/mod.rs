@@ -78,6 +78,7 @@ fn split(body: &ChangeBody) -> Result<(String, String)> {
 }
 
 /// Changes for `store_id` (and global ones) after `cursor`, at most `limit`.
+#[tracing::instrument(name = "feed read", skip(db))]
 pub async fn read(db: &Db, store_id: i64, cursor: i64, limit: i64) -> Result<ChangesResponse> {
     if cursor < 0 {
         return Err(CentralError::invalid("after", "the cursor cannot be negative"));
