@@ -2,8 +2,9 @@
 //! workspace's debug binaries, next to this test's), configured only by the standard
 //! OpenTelemetry environment, export to a small OTLP/HTTP receiver (JSON). A sync's call to
 //! central and central's span for that request share one trace, the device's span the parent;
-//! central's span for a sale's event links to the till's span that made it. With the receiver
-//! down, sales and syncs go on and central counts the spans it dropped.
+//! central's span for a sale's event links to the till's span that made it, and central's metrics
+//! arrive too. With the receiver down, sales and syncs go on and central counts the spans it
+//! dropped.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -116,8 +117,13 @@ fn sell_and_sync(dir: &Path, url: &str, code: &str, otel: &[(&str, &str)]) {
     assert_eq!(synced["sent"], 1, "the sale reached central: {synced}");
 }
 
-fn otel_for(receiver: &Receiver) -> [(&str, &str); 2] {
-    [("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.url.as_str()), ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json")]
+fn otel_for(receiver: &Receiver) -> [(&str, &str); 3] {
+    [
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.url.as_str()),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"),
+        // Central's metrics every half second (the standard's default is a minute).
+        ("OTEL_METRIC_EXPORT_INTERVAL", "500"),
+    ]
 }
 
 #[tokio::test]
@@ -171,6 +177,14 @@ async fn a_sale_is_followed_from_the_till_to_centrals_commit() {
         .unwrap_or_else(|| panic!("no parent of {created:?}"));
     assert_eq!(step.field("name"), "storedesk order hand-over", "{step:?}");
     assert_ne!(created.field("traceId"), trace, "the sale's step is a trace of its own, before the sync");
+
+    // Central's metrics reach the collector too.
+    let start = Instant::now();
+    let wanted = ("storedesk-central".to_string(), "storedesk_events_total".to_string());
+    while !receiver.metrics().contains(&wanted) {
+        assert!(start.elapsed() < Duration::from_secs(20), "no {wanted:?} in {:?}", receiver.metrics());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 #[tokio::test]

@@ -289,6 +289,16 @@ describe("the operator's day", () => {
         if (screen === "orders") await ui.click('[data-testid="order-list"] [data-row]');
         if (screen === "stock") await ui.click('[data-testid="stock-list"] [data-row]');
         if (screen === "dashboard") await waitFor("the latency chart", async () => (await ui.$('[data-testid="latency"] .chart')).isExisting());
+        if (screen === "dashboard" && theme === "light") {
+          // Central calls carry a trace id (sent as traceparent, in central's logs) even with no
+          // collector: the slowest one is shown, whole in its title, to copy.
+          const trace = await waitFor("a central call's trace id", async () => {
+            const shown = await ui.$('[data-testid="slowest-trace"]');
+            return (await shown.isExisting()) && (await shown.getAttribute("title"));
+          });
+          expect(trace).toMatch(/^[0-9a-f]{32}$/);
+          expect(await ui.text('[data-testid="traces"]')).toBe(en.dashboard.tracesOff);
+        }
         await ui.shoot(`${screen}-${theme}`);
       }
     }

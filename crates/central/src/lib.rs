@@ -7,7 +7,9 @@
 //!   stock, orders from the central platform, applying pushed events (the saga's central side),
 //!   the change feed, conflicts. The admin CLI and the HTTP handlers both call it.
 //! - [`http`]: the `/v1` JSON API (axum): authentication, rate limits, body limits, JSON errors,
-//!   request tracing, `/healthz`, `/metrics`, `/openapi.json`.
+//!   request tracing (a server span continuing the caller's `traceparent`; exported to an
+//!   OpenTelemetry collector when configured, see `storedesk-telemetry`), `/healthz`, `/metrics`
+//!   (Prometheus; the same metrics over OTLP when exporting), `/openapi.json`.
 //! - [`cli`]: the admin command line (`serve`, `store add`, `token issue`, ...).
 //!
 //! Handlers stay thin: parse, authorise, call a service function, answer. No rule lives in `http`.

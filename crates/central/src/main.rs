@@ -17,7 +17,7 @@ fn main() -> ExitCode {
         tracing_subscriber::EnvFilter::new(level)
     });
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let otel = match storedesk_telemetry::Otel::from_env("storedesk-central") {
+    let otel = match storedesk_telemetry::Otel::from_env("storedesk-central").and_then(with_metrics) {
         Ok(otel) => otel,
         Err(err) => {
             eprintln!("error: {err}");
@@ -51,4 +51,14 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Central's metrics go to the collector too, beside `/metrics`, when traces do.
+fn with_metrics(
+    otel: Option<storedesk_telemetry::Otel>,
+) -> Result<Option<storedesk_telemetry::Otel>, storedesk_telemetry::TelemetryError> {
+    let Some(mut otel) = otel else { return Ok(None) };
+    let recorder = otel.metrics_recorder()?;
+    storedesk_central::http::install_metrics(Some(Box::new(recorder)));
+    Ok(Some(otel))
 }

@@ -1,5 +1,6 @@
 //! `storedesk-telemetry`: OpenTelemetry traces for every Storedesk process (central, the app, the
-//! CLI), exported over OTLP/HTTP to a collector — only when the standard environment names one.
+//! CLI), and central's metrics ([`Otel::metrics_recorder`]), exported over OTLP/HTTP to a
+//! collector — only when the standard environment names one.
 //!
 //! - Off by default: without `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`)
 //!   [`Otel::from_env`] gives `None`, no layer is installed, and spans cost what `tracing` costs.
@@ -44,6 +45,8 @@ pub const SHUTDOWN_WAIT: Duration = Duration::from_secs(2);
 /// Trace export to a collector; shut it down on exit to send what is queued.
 pub struct Otel {
     provider: SdkTracerProvider,
+    service: String,
+    meters: Option<opentelemetry_sdk::metrics::SdkMeterProvider>,
 }
 
 /// The process's count of spans dropped, set when its export starts.
@@ -95,7 +98,28 @@ impl Otel {
         let resource = Resource::builder().with_service_name(service.to_string()).build();
         let provider =
             SdkTracerProvider::builder().with_span_processor(processor).with_resource(resource).build();
-        Otel { provider }
+        Otel { provider, service: service.to_string(), meters: None }
+    }
+
+    /// A `metrics` recorder whose counters and histograms go to the same collector over
+    /// OTLP/HTTP, every `OTEL_METRIC_EXPORT_INTERVAL` milliseconds (60 s when unset); central
+    /// installs it beside its Prometheus `/metrics`.
+    pub fn metrics_recorder(&mut self) -> Result<metrics_exporter_opentelemetry::Recorder, TelemetryError> {
+        use opentelemetry::metrics::MeterProvider as _;
+        let exporter =
+            std::thread::spawn(|| opentelemetry_otlp::MetricExporter::builder().with_http().build())
+                .join()
+                .map_err(|_| TelemetryError::Exporter("its builder panicked".into()))?
+                .map_err(|e| TelemetryError::Exporter(e.to_string()))?;
+        let reader = opentelemetry_sdk::metrics::PeriodicReader::builder(exporter).build();
+        let resource = Resource::builder().with_service_name(self.service.clone()).build();
+        let meters = opentelemetry_sdk::metrics::SdkMeterProvider::builder()
+            .with_reader(reader)
+            .with_resource(resource)
+            .build();
+        let recorder = metrics_exporter_opentelemetry::Recorder::with_meter(meters.meter("storedesk"));
+        self.meters = Some(meters);
+        Ok(recorder)
     }
 
     /// The `tracing` layer that turns spans (`info` and above, whatever the log filter says) into
@@ -105,8 +129,17 @@ impl Otel {
         S: tracing::Subscriber + for<'span> tracing_subscriber::registry::LookupSpan<'span>,
     {
         use tracing_subscriber::Layer as _;
+        // The layer builds every span it sees, sampled or not (the sampler decides at the end):
+        // what it would add to each — busy/idle times, the source file and line, the thread, the
+        // target — is left out, and so is making each span the current OpenTelemetry context on
+        // every enter (nothing here reads it: trace context is taken from the span itself).
         tracing_opentelemetry::layer()
             .with_tracer(self.provider.tracer("storedesk"))
+            .with_tracked_inactivity(false)
+            .with_location(false)
+            .with_threads(false)
+            .with_target(false)
+            .with_context_activation(false)
             .with_filter(tracing_subscriber::filter::LevelFilter::INFO)
     }
 
@@ -114,6 +147,9 @@ impl Otel {
     /// not answer never holds up a command's exit longer).
     pub fn shutdown(&self) {
         let _ = self.provider.shutdown_with_timeout(SHUTDOWN_WAIT);
+        if let Some(meters) = &self.meters {
+            let _ = meters.shutdown_with_timeout(SHUTDOWN_WAIT);
+        }
     }
 }
 
@@ -130,6 +166,8 @@ impl<E: SpanExporter> SpanExporter for Counted<E> {
         let result = self.inner.export(batch).await;
         if result.is_err() {
             self.dropped.fetch_add(spans, Ordering::Relaxed);
+            // Central's /metrics (a no-op where no recorder is installed: the app, the CLI).
+            metrics::counter!("storedesk_trace_spans_dropped_total").increment(spans);
         }
         result
     }

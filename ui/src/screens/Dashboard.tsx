@@ -139,9 +139,10 @@ function Latency() {
               height={180}
             />
           )}
+          <SlowestCall series={series} />
           <div className="live-box live-table-box">
             <table className="live-table">
-              <thead><tr><th>{t("dashboard.endpoint")}</th><th className="num">{t("dashboard.calls")}</th><th className="num">{t("dashboard.errorRate")}</th><th className="num">p50</th><th className="num">p95</th><th className="num">p99</th><th>{t("dashboard.slowest")}</th></tr></thead>
+              <thead><tr><th>{t("dashboard.endpoint")}</th><th className="num">{t("dashboard.calls")}</th><th className="num">{t("dashboard.errorRate")}</th><th className="num">p50</th><th className="num">p95</th><th className="num">p99</th></tr></thead>
               <tbody>
                 {endpoints.map((e) => {
                   const s = data.get(e);
@@ -152,7 +153,6 @@ function Latency() {
                     <tr key={e} className={e === endpoint ? "selected" : ""}>
                       <td>{e}</td><td className="num">{calls}</td><td className="num">{(rate * 100).toFixed(1)}%</td>
                       <td className="num">{fmt(last(s?.p50))}</td><td className="num">{fmt(last(s?.p95))}</td><td className="num">{fmt(last(s?.p99))}</td>
-                      <td><SlowestCall series={s} /></td>
                     </tr>
                   );
                 })}
@@ -165,22 +165,24 @@ function Latency() {
   );
 }
 
-/** A series' slowest call with a trace id: its latency, the id (selectable) and a copy button. */
+/** The chosen endpoint's slowest call with a trace id: its latency, the id (selectable, whole in
+ *  its title) and a copy button. */
 function SlowestCall({ series }: { series: Series | undefined }) {
   const { t } = useTranslation();
   const [copied, setCopied] = useState(false);
   const slowest = slowestTraced(series);
-  if (!slowest) return <span className="muted">–</span>;
+  if (!slowest) return null;
   const copy = () => {
     void navigator.clipboard.writeText(slowest.trace).then(() => setCopied(true), () => setCopied(false));
   };
   return (
-    <span className="row" style={{ gap: 6, flexWrap: "nowrap" }}>
-      <span className="num">{formatMicros(slowest.ms * 1000)}</span>
+    <div className="row muted small" style={{ gap: 6, marginTop: 4 }} data-testid="slowest">
+      <span>{t("dashboard.slowest")}:</span>
+      <strong className="num">{formatMicros(slowest.ms * 1000)}</strong>
       <code className="trace-id" title={slowest.trace} data-testid="slowest-trace">{slowest.trace}</code>
       <button className="btn small" onClick={copy} aria-label={t("dashboard.copyTrace", { trace: slowest.trace })}>
-        {copied ? t("dashboard.copied") : "⧉"}
+        {copied ? t("dashboard.copied") : t("dashboard.copy")}
       </button>
-    </span>
+    </div>
   );
 }

@@ -82,17 +82,35 @@ impl Settings {
     }
 }
 
-fn metrics_handle() -> PrometheusHandle {
+/// Installs the process's `metrics` recorder: Prometheus for `/metrics`, and `also` beside it
+/// (central's OTLP export) when given. The first call decides; a second server in the same
+/// process (tests) shares the first one's recorder.
+pub fn install_metrics(also: Option<Box<dyn metrics::Recorder + Send + Sync>>) -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE
         .get_or_init(|| {
-            let recorder = PrometheusBuilder::new().build_recorder();
-            let handle = recorder.handle();
-            // A second server in the same process (tests) shares the first one's recorder.
-            let _ = metrics::set_global_recorder(recorder);
+            let prometheus = PrometheusBuilder::new().build_recorder();
+            let handle = prometheus.handle();
+            let installed = match also {
+                Some(other) => metrics::set_global_recorder(
+                    metrics_util::layers::FanoutBuilder::default()
+                        .add_recorder(prometheus)
+                        .add_recorder(other)
+                        .build(),
+                )
+                .is_ok(),
+                None => metrics::set_global_recorder(prometheus).is_ok(),
+            };
+            if !installed {
+                tracing::debug!("a metrics recorder was installed before; /metrics stays empty");
+            }
             handle
         })
         .clone()
+}
+
+fn metrics_handle() -> PrometheusHandle {
+    install_metrics(None)
 }
 
 pub fn router(db: Db, settings: &Settings) -> Router {
@@ -142,10 +160,6 @@ async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
-    // Spans a collector did not take (only while traces are exported).
-    if let Some(dropped) = storedesk_telemetry::spans_dropped() {
-        metrics::counter!("storedesk_trace_spans_dropped_total").absolute(dropped);
-    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
 }
 
@@ -178,6 +192,30 @@ pub fn trace_id(traceparent: Option<&str>) -> String {
     given.unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string())
 }
 
+/// A request's span: `info` (exported when traces are), but `debug` for the probes (`/healthz`,
+/// `/metrics`), which a load balancer and Prometheus call every few seconds: they would fill a
+/// collector with nothing to follow, and cost the tracing layer's work on the cheapest requests.
+fn request_span(method: &axum::http::Method, endpoint: &str) -> tracing::Span {
+    macro_rules! span {
+        ($level:expr) => {
+            tracing::span!(
+                $level,
+                "request",
+                otel.name = %format!("{method} {endpoint}"),
+                otel.kind = "server",
+                trace_id = tracing::field::Empty,
+                %method,
+                endpoint = %endpoint
+            )
+        };
+    }
+    if matches!(endpoint, "/healthz" | "/metrics") {
+        span!(tracing::Level::DEBUG)
+    } else {
+        span!(tracing::Level::INFO)
+    }
+}
+
 async fn trace(request: Request, next: Next) -> Response {
     let given = request.headers().get("traceparent").and_then(|v| v.to_str().ok()).map(str::to_string);
     let endpoint = request
@@ -185,14 +223,7 @@ async fn trace(request: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
     let method = request.method().clone();
-    let span = tracing::info_span!(
-        "request",
-        otel.name = %format!("{method} {endpoint}"),
-        otel.kind = "server",
-        trace_id = tracing::field::Empty,
-        %method,
-        endpoint = %endpoint
-    );
+    let span = request_span(&method, &endpoint);
     // Exported spans continue the caller's trace; either way the logs carry its trace id.
     if let Some(parent) = &given {
         storedesk_telemetry::adopt(&span, parent);
