@@ -52,6 +52,18 @@ impl Central {
         Ok(central)
     }
 
+    /// Central's CPU time so far, user and system, where the OS tells (Linux: `/proc/PID/stat`, in
+    /// clock ticks of 10 ms): what a request costs central, whatever else the machine runs.
+    pub fn cpu_time(&self) -> Option<Duration> {
+        let pid = self.child.id()?;
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // After the command name (in parentheses): state, ppid, ... utime is the 14th field of
+        // the line, stime the 15th.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+        Some(Duration::from_millis(ticks * 10))
+    }
+
     pub fn base(&self) -> &str {
         &self.base
     }

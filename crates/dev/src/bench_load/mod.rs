@@ -52,6 +52,8 @@ pub struct StepRow {
     pub pull: Figures,
     /// Push requests per second over `/healthz` requests per second.
     pub push_ratio: f64,
+    /// Central's CPU time (user + system) per request of the step, in microseconds (Linux).
+    pub cpu_us_per_request: Option<f64>,
     /// The most frequent errors, with their counts.
     pub errors: Vec<String>,
 }
@@ -134,6 +136,35 @@ fn tracing_env(collector: &collector::Collector, ratio: f64) -> Vec<(String, Str
     .collect()
 }
 
+/// One step: the tills at `rate` requests/s for `seconds`, measured.
+async fn step(
+    server: &central::Central,
+    fleet: &Arc<Fleet>,
+    users: usize,
+    rate: usize,
+    seconds: u64,
+    healthz_per_s: f64,
+) -> anyhow::Result<StepRow> {
+    fleet.counters.take_applied();
+    let cpu_before = server.cpu_time();
+    let metrics =
+        attack::run(server.base(), attack::tills(fleet.clone()), users, Some(rate), seconds).await?;
+    let cpu = cpu_before.zip(server.cpu_time()).map(|(a, b)| b.saturating_sub(a));
+    let push = attack::push_figures(&metrics, seconds);
+    let pull = attack::pull_figures(&metrics, seconds);
+    let requests_per_s = push.per_second + pull.per_second;
+    Ok(StepRow {
+        target_per_s: rate,
+        requests_per_s,
+        cpu_us_per_request: cpu.map(|c| c.as_secs_f64() * 1e6 / (requests_per_s * seconds as f64).max(1.0)),
+        events_per_s: fleet.counters.take_applied() as f64 / seconds as f64,
+        push_ratio: push.per_second / healthz_per_s.max(1.0),
+        push,
+        pull,
+        errors: attack::errors(&metrics),
+    })
+}
+
 /// Central for one run, and the stand-in collector its traces go to in a traced run.
 async fn start_central(
     backend: &str,
@@ -177,21 +208,7 @@ async fn run_backend(
     let mut steps: Vec<StepRow> = Vec::new();
     let mut rate = options.start_rate;
     for _ in 0..options.max_steps {
-        fleet.counters.take_applied();
-        let metrics =
-            attack::run(&base, attack::tills(fleet.clone()), users, Some(rate), options.seconds).await?;
-        let push = attack::push_figures(&metrics, options.seconds);
-        let pull = attack::pull_figures(&metrics, options.seconds);
-        let events_per_s = fleet.counters.take_applied() as f64 / options.seconds as f64;
-        let row = StepRow {
-            target_per_s: rate,
-            requests_per_s: push.per_second + pull.per_second,
-            events_per_s,
-            push_ratio: push.per_second / healthz.per_second.max(1.0),
-            push,
-            pull,
-            errors: attack::errors(&metrics),
-        };
+        let row = step(&server, &fleet, users, rate, options.seconds, healthz.per_second).await?;
         eprintln!("{backend}: {}", step_line(&row));
         for error in &row.errors {
             eprintln!("{backend}:   {error}");
@@ -220,7 +237,7 @@ async fn run_backend(
 
 fn step_line(r: &StepRow) -> String {
     format!(
-        "{:>7}  {:>9.0}  {:>8.0}  {:>8.0}  {:>7.1}  {:>7.1}  {:>8.0}  {:>7.1}  {:>7.1}  {:>6}  {:>6.3}x",
+        "{:>7}  {:>9.0}  {:>8.0}  {:>8.0}  {:>7.1}  {:>7.1}  {:>8.0}  {:>7.1}  {:>7.1}  {:>6}  {:>6.3}x  {:>10}",
         r.target_per_s,
         r.requests_per_s,
         r.events_per_s,
@@ -231,7 +248,8 @@ fn step_line(r: &StepRow) -> String {
         r.pull.p50_ms,
         r.pull.p99_ms,
         r.error_count(),
-        r.push_ratio
+        r.push_ratio,
+        r.cpu_us_per_request.map_or_else(|| "–".to_string(), |c| format!("{c:.0}"))
     )
 }
 
@@ -274,6 +292,27 @@ impl LoadReport {
                     a.target_per_s, a.push.p50_ms, b.push.p50_ms, a.push.p99_ms, b.push.p99_ms
                 )?;
             }
+            // Central's CPU per request over every rate both ran: steal and neighbours move the
+            // latencies far more than this.
+            let cpu = |b: &BackendReport| {
+                let steps: Vec<f64> = b
+                    .steps
+                    .iter()
+                    .filter(|r| {
+                        on.steps.iter().chain(&off.steps).filter(|s| s.target_per_s == r.target_per_s).count()
+                            == 2
+                    })
+                    .filter_map(|r| r.cpu_us_per_request)
+                    .collect();
+                (!steps.is_empty()).then(|| steps.iter().sum::<f64>() / steps.len() as f64)
+            };
+            if let (Some(a), Some(b)) = (cpu(on), cpu(off)) {
+                writeln!(
+                    f,
+                    "  central's CPU per request over the rates both ran: {a:.0} µs traced vs {b:.0} µs untraced = {:.3}x",
+                    a / b.max(1.0)
+                )?;
+            }
         }
         Ok(())
     }
@@ -303,7 +342,7 @@ impl fmt::Display for LoadReport {
             )?;
             writeln!(
                 f,
-                " target  requests/s  events/s  pushes/s  push p50  push p99   pulls/s  pull p50  pull p99  errors  pushes/healthz"
+                " target  requests/s  events/s  pushes/s  push p50  push p99   pulls/s  pull p50  pull p99  errors  pushes/healthz  cpu µs/req"
             )?;
             for r in &b.steps {
                 writeln!(f, "{}", step_line(r))?;
