@@ -9,6 +9,7 @@
 //! - [`stock`]: stock levels and the arithmetic that keeps `0 <= reserved <= on_hand`.
 //! - [`line`]: order lines as operators type them (`SKU=QTY`).
 //! - [`name`]: the names enums are stored and sent as ([`name::Named`]), one error for an unknown one.
+//! - [`staff`]: roles, the one table of what each may do, the store's limits, PINs (never shown).
 //!
 //! This crate must not touch a database, a file, the network or the clock: callers pass time and
 //! ids in. Everything here is deterministic and unit-testable.
@@ -18,6 +19,7 @@ pub mod line;
 pub mod money;
 pub mod name;
 pub mod order;
+pub mod staff;
 pub mod stock;
 
 pub use ids::{EventId, OrderId, OrderNumber, StoreCode, TillCode};
