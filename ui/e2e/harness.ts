@@ -36,6 +36,18 @@ export async function waitFor<T>(what: string, check: () => Promise<T | false | 
   throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ""}`);
 }
 
+/** Reads again when React replaced the element between WebDriver finding it and reading it (the
+ *  status bar re-renders every second): "stale element" is a race of the test, not an answer. */
+async function fresh<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (err) {
+      if (attempt >= 5 || !String(err).toLowerCase().includes("stale element")) throw err;
+    }
+  }
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -199,11 +211,11 @@ export class Ui {
   }
 
   async attr(selector: string, name: string): Promise<string | null> {
-    return (await this.browser.$(selector)).getAttribute(name);
+    return fresh(async () => (await this.browser.$(selector)).getAttribute(name));
   }
 
   async text(selector: string): Promise<string> {
-    return (await this.browser.$(selector)).getText();
+    return fresh(async () => (await this.browser.$(selector)).getText());
   }
 
   /** Clicks what `selector` finds once it is clickable; looks it up afresh on every try, since
