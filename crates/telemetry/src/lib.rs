@@ -76,11 +76,7 @@ impl Otel {
         }
         // reqwest is built with rustls and no default crypto provider (as the sync client is).
         let _ = rustls::crypto::ring::default_provider().install_default();
-        // The exporter's blocking HTTP client may not be made inside an async runtime.
-        let built = std::thread::spawn(|| opentelemetry_otlp::SpanExporter::builder().with_http().build())
-            .join()
-            .map_err(|_| TelemetryError::Exporter("its builder panicked".into()))?
-            .map_err(|e| TelemetryError::Exporter(e.to_string()))?;
+        let built = off_runtime(|| opentelemetry_otlp::SpanExporter::builder().with_http().build())?;
         let name = std::env::var("OTEL_SERVICE_NAME").ok().filter(|n| !n.trim().is_empty());
         Ok(Some(Otel::with_exporter(built, &name.unwrap_or_else(|| service.to_string()))))
     }
@@ -106,11 +102,7 @@ impl Otel {
     /// installs it beside its Prometheus `/metrics`.
     pub fn metrics_recorder(&mut self) -> Result<metrics_exporter_opentelemetry::Recorder, TelemetryError> {
         use opentelemetry::metrics::MeterProvider as _;
-        let exporter =
-            std::thread::spawn(|| opentelemetry_otlp::MetricExporter::builder().with_http().build())
-                .join()
-                .map_err(|_| TelemetryError::Exporter("its builder panicked".into()))?
-                .map_err(|e| TelemetryError::Exporter(e.to_string()))?;
+        let exporter = off_runtime(|| opentelemetry_otlp::MetricExporter::builder().with_http().build())?;
         let reader = opentelemetry_sdk::metrics::PeriodicReader::builder(exporter).build();
         let resource = Resource::builder().with_service_name(self.service.clone()).build();
         let meters = opentelemetry_sdk::metrics::SdkMeterProvider::builder()
@@ -151,6 +143,19 @@ impl Otel {
             let _ = meters.shutdown_with_timeout(SHUTDOWN_WAIT);
         }
     }
+}
+
+/// Builds an exporter on a thread of its own: its blocking HTTP client may not be made inside an
+/// async runtime (the app and central build theirs from within one).
+fn off_runtime<E, B>(build: B) -> Result<E, TelemetryError>
+where
+    E: Send + 'static,
+    B: FnOnce() -> Result<E, opentelemetry_otlp::ExporterBuildError> + Send + 'static,
+{
+    std::thread::spawn(build)
+        .join()
+        .map_err(|_| TelemetryError::Exporter("its builder panicked".into()))?
+        .map_err(|e| TelemetryError::Exporter(e.to_string()))
 }
 
 /// The exporter, counting the spans of every batch it could not deliver.

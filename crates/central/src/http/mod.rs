@@ -228,7 +228,8 @@ async fn trace(request: Request, next: Next) -> Response {
     if let Some(parent) = &given {
         storedesk_telemetry::adopt(&span, parent);
     }
-    let trace_id = storedesk_telemetry::trace_id(&span).unwrap_or_else(|| trace_id(given.as_deref()));
+    let exported = storedesk_telemetry::trace_id(&span);
+    let trace_id = exported.clone().unwrap_or_else(|| trace_id(given.as_deref()));
     span.record("trace_id", trace_id.as_str());
     let start = Instant::now();
     let mut response = next.run(request).instrument(span.clone()).await;
@@ -238,7 +239,7 @@ async fn trace(request: Request, next: Next) -> Response {
     let labels = [("endpoint", endpoint), ("status", status.to_string())];
     metrics::histogram!("storedesk_http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
     metrics::counter!("storedesk_http_requests_total", &labels).increment(1);
-    let echoed = match storedesk_telemetry::trace_id(&span) {
+    let echoed = match exported {
         Some(_) => storedesk_telemetry::traceparent(&span),
         None => format!("00-{trace_id}-{}-01", &uuid::Uuid::new_v4().simple().to_string()[..16]),
     };
