@@ -16,12 +16,14 @@ step "UI: type check, lint, unit tests, build"
 export STOREDESK_TEST_POSTGRES_URL="${STOREDESK_TEST_POSTGRES_URL:-postgres://storedesk:storedesk@127.0.0.1:5432/postgres}"
 
 step "Rust: every crate's tests"
+# The workspace's binaries first: tests/telemetry.rs runs the real `storedesk-central` and
+# `storedesk` (cargo builds a package's binaries only for that package's own tests).
 # With the app's `custom-protocol` feature, as scripts/e2e.sh builds it: one set of features, so
 # the end-to-end build reuses these dependencies instead of compiling them again.
+cargo build --locked --workspace --bins --features storedesk-app/custom-protocol
 cargo test --workspace --locked --features storedesk-app/custom-protocol
 
 step "API contract: schemathesis against the running central"
-cargo build --locked --workspace --bins --features storedesk-app/custom-protocol
 scripts/contract.sh
 
 step "Load test: a short smoke run (storedesk-dev bench load)"
