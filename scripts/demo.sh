@@ -12,7 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${STOREDESK_BIN:-$PWD/target/release}"
 central() { "$bin/storedesk-central" --database-url "sqlite://$dir/central.db" "$@"; }
-device() { STOREDESK_DATA_DIR="$dir/device" "$bin/storedesk" "$@"; }
+# The demo store's manager: sign in to the app as MGR with PIN 1234.
+device() { STOREDESK_DATA_DIR="$dir/device" STOREDESK_STAFF=MGR STOREDESK_PIN=1234 "$bin/storedesk" "$@"; }
 
 start_central() {
   # The binary itself in the background (not the `central` function, whose subshell would get the
@@ -38,7 +39,8 @@ create() {
     [ "$qty" -gt 0 ] || continue
     central stock receive --store SH01 "$sku" "$qty" >/dev/null 2>&1 || { echo "demo: cannot receive $sku" >&2; exit 1; }
   done
-  device init --store SH01 --name "Shanghai Flagship 上海旗舰店" --currency CNY --time-zone Asia/Shanghai
+  device init --store SH01 --name "Shanghai Flagship 上海旗舰店" --currency CNY --time-zone Asia/Shanghai \
+    --manager MGR --manager-name "Wang Li 王丽"
   device sync configure --central "http://127.0.0.1:$port" --token "$token"
   device sync run --once >/dev/null
   STOREDESK_DATA_DIR="$dir/device" "$bin/storedesk-dev" demo history --orders "${STOREDESK_DEMO_ORDERS:-6000}" --days 30

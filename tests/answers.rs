@@ -15,6 +15,7 @@ fn device(central: &FakeCentral) -> Device {
     device
         .store
         .import_catalog_csv(
+            &"test".into(),
             "sku,name,price,stock\nTEA,Tea,12.50,10\nCUP,Cup,3.00,10\n".as_bytes(),
             "catalog.csv",
         )

@@ -69,6 +69,7 @@ fn set_up(dir: &std::path::Path) {
         .expect("init");
     store
         .import_catalog_csv(
+            &"test".into(),
             "sku,name,price,stock\nTEA,Tea,12.50,100\nCUP,Cup,3,100\nPOT,Pot,99,100\n".as_bytes(),
             "seed",
         )

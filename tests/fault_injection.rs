@@ -73,7 +73,7 @@ fn take_orders(device: &Device, rng: &mut fastrand::Rng, n: usize) {
             } else {
                 (-rng.i64(1..6), AdjustReason::Damage)
             };
-            device.store.adjust_stock(sku, delta, reason, None).expect("adjust");
+            device.store.adjust_stock(&"test".into(), sku, delta, reason, None).expect("adjust");
         }
         let line = format!("{sku}={}", rng.i64(1..4));
         let channel = if rng.bool() { Channel::Counter } else { Channel::Fulfilment };

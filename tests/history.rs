@@ -161,8 +161,8 @@ async fn a_replaced_till_gets_its_orders_back_and_never_repeats_a_number() {
         old.act(&sale.number, OrderEvent::HandOver).expect("hand over");
         numbers.push(sale.number);
     }
-    old.store.adjust_stock("TEA", 4, AdjustReason::Receipt, None).expect("adjust");
-    old.store.adjust_stock("TEA", -1, AdjustReason::Damage, None).expect("adjust");
+    old.store.adjust_stock(&"test".into(), "TEA", 4, AdjustReason::Receipt, None).expect("adjust");
+    old.store.adjust_stock(&"test".into(), "TEA", -1, AdjustReason::Damage, None).expect("adjust");
     let parcel = old.order(Channel::Fulfilment, &["TEA=2"]).expect("place");
     old.pay(&parcel.number);
     old.sync_until_complete(5).await;
@@ -185,7 +185,7 @@ async fn a_replaced_till_gets_its_orders_back_and_never_repeats_a_number() {
     // It goes on: the next number, the next adjustment of TEA, the next step of its old order.
     let sale = new.order(Channel::Counter, &["TEA=1"]).expect("place");
     assert!(sale.number.ends_with("-0004"), "{} after {numbers:?} and {}", sale.number, parcel.number);
-    new.store.adjust_stock("TEA", 2, AdjustReason::Receipt, None).expect("adjust");
+    new.store.adjust_stock(&"test".into(), "TEA", 2, AdjustReason::Receipt, None).expect("adjust");
     new.act(&parcel.number, OrderEvent::Cancel).expect("cancel");
     new.pay(&sale.number);
     new.act(&sale.number, OrderEvent::HandOver).expect("hand over");

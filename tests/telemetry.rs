@@ -103,8 +103,11 @@ fn sell_and_sync(dir: &Path, url: &str, code: &str, otel: &[(&str, &str)]) {
         .iter()
         .copied()
         .chain([("STOREDESK_DATA_DIR", till.as_str()), ("STOREDESK_NO_KEYCHAIN", "1")])
+        .chain([("STOREDESK_STAFF", "MAY"), ("STOREDESK_PIN", "2468")])
         .collect();
     run("storedesk", &["join", "--central", url, "--code", code], &device);
+    // The store has no staff at central: the till's first manager, whom the steps are taken as.
+    run("storedesk", &["staff", "add", "--code", "MAY", "--name", "May", "--role", "manager"], &device);
     let placed =
         run("storedesk", &["order", "create", "--channel", "counter", "--line", "TEA=1", "--json"], &device);
     let placed: serde_json::Value = serde_json::from_str(&placed).expect("order create answer");

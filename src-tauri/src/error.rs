@@ -29,6 +29,13 @@ impl From<StoreError> for AppError {
             StoreError::UnknownOrder(_) => "unknown_order",
             StoreError::UnknownEvent(_) => "unknown_event",
             StoreError::Transition { .. } => "invalid_transition",
+            StoreError::Refused { .. } => "not_permitted",
+            StoreError::UnknownStaff(_) => "unknown_staff",
+            StoreError::StaffDisabled(_) => "staff_disabled",
+            StoreError::WrongPin { .. } => "wrong_pin",
+            StoreError::LockedOut { .. } => "locked_out",
+            StoreError::NoStaff => "no_staff",
+            StoreError::NotSignedIn => "not_signed_in",
             StoreError::Stock { error: storedesk_domain::StockError::Insufficient { .. }, .. } => {
                 "insufficient_stock"
             }

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use storedesk_reports::Control;
 use storedesk_store::Store;
+use storedesk_store::staff::Actor;
 use storedesk_sync::latency::{Call, LatencyRecorder};
 use storedesk_sync::{CentralClient, SyncEngine};
 
@@ -24,6 +25,8 @@ pub struct AppState {
     sync: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
     pub exports: Mutex<HashMap<u32, Arc<Control>>>,
     next_export: AtomicU32,
+    /// The person signed in at this till (their PIN checked by the store).
+    pub signed_in: Mutex<Option<Actor>>,
 }
 
 impl AppState {
@@ -38,7 +41,21 @@ impl AppState {
             sync: Mutex::new(None),
             exports: Mutex::new(HashMap::new()),
             next_export: AtomicU32::new(1),
+            signed_in: Mutex::new(None),
         }
+    }
+
+    /// Who the app's steps are recorded as: the signed-in person. A store from before staff (no
+    /// one to sign in yet) records `operator`, as it did.
+    pub fn actor(&self) -> AppResult<Actor> {
+        if let Some(actor) = self.signed_in.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+        {
+            return Ok(actor);
+        }
+        if self.store.has_staff()? {
+            return Err(storedesk_store::StoreError::NotSignedIn.into());
+        }
+        Ok(Actor::System("operator".into()))
     }
 
     /// Runs a local command on a blocking thread (the store locks and fsyncs; tokio's workers must

@@ -21,7 +21,7 @@ fn main() -> anyhow::Result<()> {
     for index in start.. {
         let sku = ["TEA", "CUP", "POT"][(index % 3) as usize];
         if store.stock_level(sku)?.available < 5 {
-            store.adjust_stock(sku, 50, AdjustReason::Receipt, Some("crash test restock"))?;
+            store.adjust_stock(&"test".into(), sku, 50, AdjustReason::Receipt, Some("crash test restock"))?;
         }
         let (channel, steps) = plan(index);
         let lines = vec![parse_line(&format!("{sku}=2"))?];

@@ -128,11 +128,16 @@ export class CliTill {
     const added = JSON.parse(central.admin(["device", "add", "--store", code, "--json"])) as { join_code: string };
     const till = new CliTill(tempDir("cli-till"));
     till.run(["join", "--central", central.url, "--code", added.join_code]);
+    // The store has no staff at central yet: the till's first manager, whom every later command
+    // signs in as.
+    till.run(["staff", "add", "--code", CliTill.STAFF, "--name", "E2E manager", "--role", "manager"]);
     return till;
   }
 
+  static readonly STAFF = "E2E";
+
   run(args: string[]): string {
-    return run("storedesk", args, { STOREDESK_DATA_DIR: this.dir });
+    return run("storedesk", args, { STOREDESK_DATA_DIR: this.dir, STOREDESK_STAFF: CliTill.STAFF, STOREDESK_PIN: "2468" });
   }
 }
 

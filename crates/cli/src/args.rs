@@ -11,6 +11,9 @@ pub struct Cli {
     #[arg(long, global = true, env = "STOREDESK_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
+    #[command(flatten)]
+    pub sign_in: crate::staff::SignIn,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -29,6 +32,11 @@ pub enum Command {
         /// IANA time zone [default: this machine's]
         #[arg(long, value_name = "TZ")]
         time_zone: Option<String>,
+        /// The store's first manager's staff code; the PIN is read from STOREDESK_PIN
+        #[arg(long, value_name = "CODE")]
+        manager: String,
+        #[arg(long, value_name = "NAME")]
+        manager_name: String,
     },
     /// Join an existing store as a till, with the one-time code `storedesk-central device add`
     /// printed; the till fills itself from central before it sells
@@ -82,6 +90,12 @@ pub enum Command {
     /// What an operator has to decide on
     #[command(subcommand)]
     Attention(AttentionCommand),
+    /// The people who may sign in at this till
+    #[command(subcommand)]
+    Staff(crate::staff::StaffCommand),
+    /// The tamper-evident audit trail
+    #[command(subcommand)]
+    Audit(crate::staff::AuditCommand),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

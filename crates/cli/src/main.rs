@@ -8,6 +8,7 @@ mod orders;
 mod output;
 mod report;
 mod run;
+mod staff;
 mod sync;
 
 use std::process::ExitCode;

@@ -7,21 +7,17 @@ use storedesk_store::orders::{NewOrder, OrderAction, OrderFilter, PaymentInput, 
 
 use crate::args::OrderCommand;
 use crate::output::{self, Table};
+use crate::staff::SignIn;
 
-/// Who the store records as the actor of CLI commands.
-const ACTOR: &str = "cli";
-
-/// Runs an order command: creating, listing or showing orders, or a step of one.
-pub fn run(store: &Store, command: OrderCommand) -> anyhow::Result<()> {
+/// Runs an order command: creating, listing or showing orders, or a step of one (as the person
+/// signed in with `--staff`).
+pub fn run(store: &Store, sign_in: &SignIn, command: OrderCommand) -> anyhow::Result<()> {
+    let actor = || sign_in.actor(store);
     let (reference, json, action) = match command {
         OrderCommand::Create { channel, lines, customer, json } => {
             let lines = lines.iter().map(|l| parse_line(l)).collect::<Result<Vec<_>, _>>()?;
-            let order = store.place_order(NewOrder {
-                channel: channel.into(),
-                lines,
-                customer,
-                actor: ACTOR.into(),
-            })?;
+            let order =
+                store.place_order(NewOrder { channel: channel.into(), lines, customer, actor: actor()? })?;
             return if json { output::json(&order) } else { output::order(&order) };
         }
         OrderCommand::List { status, channel, till, limit, json } => {
@@ -40,28 +36,28 @@ pub fn run(store: &Store, command: OrderCommand) -> anyhow::Result<()> {
         OrderCommand::Pay { order, method, amount } => {
             let currency = store.settings()?.currency;
             let amount_minor = amount.map(|a| currency.parse_major(&a)).transpose()?;
-            let mut action = OrderAction::new(OrderEvent::Pay, ACTOR);
+            let mut action = OrderAction::new(OrderEvent::Pay, actor()?);
             action.details.payment = Some(PaymentInput { method: method.into(), amount_minor });
             (order.id, order.json, action)
         }
         OrderCommand::HandOver { order } => {
-            (order.id, order.json, OrderAction::new(OrderEvent::HandOver, ACTOR))
+            (order.id, order.json, OrderAction::new(OrderEvent::HandOver, actor()?))
         }
         OrderCommand::Ship { order, tracking } => {
-            let mut action = OrderAction::new(OrderEvent::Ship, ACTOR);
+            let mut action = OrderAction::new(OrderEvent::Ship, actor()?);
             action.details.tracking = tracking;
             (order.id, order.json, action)
         }
         OrderCommand::Deliver { order } => {
-            (order.id, order.json, OrderAction::new(OrderEvent::Deliver, ACTOR))
+            (order.id, order.json, OrderAction::new(OrderEvent::Deliver, actor()?))
         }
         OrderCommand::Cancel { order, reason } => {
-            let mut action = OrderAction::new(OrderEvent::Cancel, ACTOR);
+            let mut action = OrderAction::new(OrderEvent::Cancel, actor()?);
             action.details.reason = reason;
             (order.id, order.json, action)
         }
         OrderCommand::Refund { order, reason, restock } => {
-            let mut action = OrderAction::new(OrderEvent::Refund, ACTOR);
+            let mut action = OrderAction::new(OrderEvent::Refund, actor()?);
             action.details.reason = reason;
             action.details.restock = if restock { Restock::All } else { Restock::Nothing };
             (order.id, order.json, action)

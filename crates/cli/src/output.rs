@@ -129,7 +129,8 @@ pub fn order_detail(detail: &OrderDetail, tz: &jiff::tz::TimeZone) -> anyhow::Re
             (None, true) => "  (as central holds it)".to_string(),
             (None, false) => String::new(),
         };
-        writeln!(out, "  {}  {step}  by {}{reason}", time(t.at, tz), t.actor)?;
+        let approved = t.approved_by.as_ref().map(|a| format!(", approved by {a}")).unwrap_or_default();
+        writeln!(out, "  {}  {step}  by {}{approved}{reason}", time(t.at, tz), t.actor)?;
     }
     Ok(())
 }

@@ -7,8 +7,11 @@ use storedesk_store::outbox::OutboxStatus;
 use storedesk_store::settings::StoreSetup;
 use storedesk_store::{OpenOptions, Store};
 
+use storedesk_domain::Permission;
+
 use crate::args::*;
 use crate::output::{self, Table};
+use crate::staff::SignIn;
 
 /// Runs one command inside its step's span (`storedesk order create`, ...): the store
 /// transaction's and the sync's spans are its children, and the events it makes carry it to
@@ -20,15 +23,21 @@ pub fn run(cli: Cli, step: &str) -> anyhow::Result<()> {
 fn run_command(cli: Cli) -> anyhow::Result<()> {
     let data_dir = data_dir(cli.data_dir)?;
     let store = || open(&data_dir);
+    let sign_in = &cli.sign_in;
     match cli.command {
         Command::Sync(command) => crate::sync::run(&data_dir, store()?, command),
         Command::Join { central, code } => crate::sync::join(&data_dir, store()?, central.as_deref(), &code),
         Command::Report { kind, from, to, format, out, lang, bom, till } => {
-            crate::report::export(&store()?, kind, from, to, format, &out, &lang, bom, till)
+            let store = store()?;
+            store.check_permission(&sign_in.actor(&store)?, Permission::ViewReports)?;
+            crate::report::export(&store, kind, from, to, format, &out, &lang, bom, till)
         }
         Command::Attention(AttentionCommand::List { all, json }) => attention(&store()?, all, json),
-        Command::Init { store: code, name, currency, time_zone } => {
-            let settings = store()?.init(StoreSetup { code, name, currency, time_zone })?;
+        Command::Init { store: code, name, currency, time_zone, manager, manager_name } => {
+            let first = crate::staff::first_manager(&manager, &manager_name)?;
+            let store = store()?;
+            let settings = store.init(StoreSetup { code, name, currency, time_zone })?;
+            store.add_staff(None, first)?;
             eprintln!(
                 "set up store {} ({}) in {}, currency {}, time zone {}",
                 settings.code,
@@ -39,9 +48,11 @@ fn run_command(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Catalog(command) => catalog(&store()?, command),
-        Command::Stock(command) => stock(&store()?, command),
-        Command::Order(command) => crate::orders::run(&store()?, command),
+        Command::Catalog(command) => catalog(&store()?, sign_in, command),
+        Command::Stock(command) => stock(&store()?, sign_in, command),
+        Command::Order(command) => crate::orders::run(&store()?, sign_in, command),
+        Command::Staff(command) => crate::staff::staff(&store()?, sign_in, command),
+        Command::Audit(command) => crate::staff::audit(&store()?, command),
         Command::Outbox(command) => outbox(&store()?, command),
     }
 }
@@ -65,13 +76,16 @@ fn attention(store: &Store, all: bool, json: bool) -> anyhow::Result<()> {
     table.print()
 }
 
-fn catalog(store: &Store, command: CatalogCommand) -> anyhow::Result<()> {
+fn catalog(store: &Store, sign_in: &SignIn, command: CatalogCommand) -> anyhow::Result<()> {
     match command {
         CatalogCommand::Import { file } => {
             let reader =
                 std::fs::File::open(&file).with_context(|| format!("cannot open {}", file.display()))?;
-            let summary =
-                store.import_catalog_csv(std::io::BufReader::new(reader), &file.display().to_string())?;
+            let summary = store.import_catalog_csv(
+                &sign_in.actor(store)?,
+                std::io::BufReader::new(reader),
+                &file.display().to_string(),
+            )?;
             eprintln!(
                 "imported {}: {} added, {} updated, {} unchanged, {} stock counts applied",
                 file.display(),
@@ -104,7 +118,7 @@ fn catalog(store: &Store, command: CatalogCommand) -> anyhow::Result<()> {
     }
 }
 
-fn stock(store: &Store, command: StockCommand) -> anyhow::Result<()> {
+fn stock(store: &Store, sign_in: &SignIn, command: StockCommand) -> anyhow::Result<()> {
     match command {
         StockCommand::List { json } => {
             let rows = store.stock_levels()?;
@@ -124,7 +138,8 @@ fn stock(store: &Store, command: StockCommand) -> anyhow::Result<()> {
             table.print()
         }
         StockCommand::Adjust { sku, delta, reason, note, json } => {
-            let row = store.adjust_stock(&sku, delta, reason.into(), note.as_deref())?;
+            let row =
+                store.adjust_stock(&sign_in.actor(store)?, &sku, delta, reason.into(), note.as_deref())?;
             if json {
                 return output::json(&row);
             }

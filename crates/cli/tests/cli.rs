@@ -1,83 +1,11 @@
 //! The `storedesk` binary as scripts use it: JSON shapes, and one clear error line with a non-zero
 //! exit for every kind of bad input, with nothing half-written.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-use serde_json::Value;
+use std::process::Command;
 
-struct Cli {
-    dir: tempfile::TempDir,
-}
-
-impl Cli {
-    fn new() -> Self {
-        Self { dir: tempfile::tempdir().expect("tempdir") }
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    fn file(&self, name: &str, contents: &[u8]) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, contents).expect("write file");
-        path
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_storedesk"))
-            .arg("--data-dir")
-            .arg(self.data())
-            .args(args)
-            .env("STOREDESK_BUSY_TIMEOUT_MS", "300")
-            .output()
-            .expect("run storedesk")
-    }
-
-    /// Runs a command that must succeed and returns its stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).expect("utf-8 stdout")
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).expect("one JSON document on stdout")
-    }
-
-    /// Runs a command that must fail; returns its one stderr line.
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(!out.status.success(), "{args:?} should have failed");
-        assert!(out.stdout.is_empty(), "{args:?} printed to stdout on failure");
-        let stderr = String::from_utf8(out.stderr).expect("utf-8 stderr");
-        let lines: Vec<&str> = stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "{args:?}: expected one error line, got {stderr:?}");
-        assert!(lines[0].starts_with("error: "), "{stderr}");
-        lines[0].trim_start_matches("error: ").to_string()
-    }
-
-    fn db(&self) -> PathBuf {
-        self.data().join("storedesk.db")
-    }
-
-    /// A store T1 with TEA (12.50 x 10) and CUP (3.00 x 5).
-    fn set_up(&self) -> &Self {
-        self.ok(&["init", "--store", "T1", "--currency", "CNY", "--time-zone", "Asia/Shanghai"]);
-        let csv = self.file(
-            "catalog.csv",
-            "sku,name,price,stock\nTEA,龙井茶 Longjing,12.50,10\nCUP,Cup,3,5\n".as_bytes(),
-        );
-        self.ok(&["catalog", "import", csv.to_str().expect("path")]);
-        self
-    }
-}
-
-fn count(db: &Path, table: &str) -> i64 {
-    let conn = rusqlite::Connection::open(db).expect("open");
-    conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).expect("count")
-}
+use common::{Cli, MANAGER, count};
 
 #[test]
 fn a_session_from_init_to_hand_over_prints_the_documented_json() {
@@ -214,15 +142,28 @@ fn commands_before_init_say_how_to_set_up() {
         "the store is not set up yet: run `storedesk init --store CODE` first"
     );
     cli.set_up();
-    assert_eq!(cli.fails(&["init", "--store", "T2"]), "the store is already set up as T1");
+    assert_eq!(
+        cli.fails(&["init", "--store", "T2", MANAGER[0], MANAGER[1], MANAGER[2], MANAGER[3]]),
+        "the store is already set up as T1"
+    );
     let other = Cli::new();
     assert_eq!(
-        other.fails(&["init", "--store", "X"]),
+        other.fails(&["init", "--store", "X", MANAGER[0], MANAGER[1], MANAGER[2], MANAGER[3]]),
         "store code \"X\" is invalid (2 to 12 letters A-Z or digits)"
     );
     assert!(
         other
-            .fails(&["init", "--store", "AB", "--currency", "ZZZ"])
+            .fails(&[
+                "init",
+                "--store",
+                "AB",
+                "--currency",
+                "ZZZ",
+                MANAGER[0],
+                MANAGER[1],
+                MANAGER[2],
+                MANAGER[3]
+            ])
             .starts_with("unknown currency code \"ZZZ\"")
     );
 }
@@ -272,8 +213,9 @@ fn a_corrupt_database_file_is_reported() {
 fn the_data_dir_comes_from_the_environment_when_not_given() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = Command::new(env!("CARGO_BIN_EXE_storedesk"))
-        .args(["init", "--store", "ENV1"])
+        .args(["init", "--store", "ENV1", MANAGER[0], MANAGER[1], MANAGER[2], MANAGER[3]])
         .env("STOREDESK_DATA_DIR", dir.path())
+        .env("STOREDESK_PIN", "2468")
         .output()
         .expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

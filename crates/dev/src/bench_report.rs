@@ -10,7 +10,11 @@ use anyhow::{Context, bail};
 use serde::Serialize;
 use storedesk_reports::period::ReportPeriod;
 use storedesk_store::settings::StoreSetup;
+use storedesk_store::staff::{NewStaff, parse_code, parse_pin};
 use storedesk_store::{OpenOptions, Store, Synchronous};
+
+/// The store's manager (code, PIN) the exports sign in as.
+const MANAGER: (&str, &str) = ("BENCH", "2468");
 
 /// What `storedesk report` prints its peak memory under when this is set.
 const PRINT_PEAK: &str = "STOREDESK_PRINT_PEAK_RSS";
@@ -111,7 +115,15 @@ fn prepare_store(data: &Path, orders: usize) -> anyhow::Result<()> {
     for i in 0..500 {
         csv.push_str(&format!("SKU-{i:04},商品 {i} Product,{}.{:02},1000\n", 5 + i % 300, i % 100));
     }
-    store.import_catalog_csv(csv.as_bytes(), "bench")?;
+    store.import_catalog_csv(&"bench".into(), csv.as_bytes(), "bench")?;
+    // The manager the exports run as (a report is a manager's).
+    let manager = NewStaff {
+        code: parse_code(MANAGER.0)?,
+        name: "Bench manager".into(),
+        role: storedesk_domain::Role::Manager,
+        pin: parse_pin(MANAGER.1)?,
+    };
+    store.add_staff(None, manager)?;
     let seeding = Instant::now();
     storedesk_dev::seed::seed_orders(&store, orders, 30)?;
     eprintln!("seeded {orders} orders in {:.1} s", seeding.elapsed().as_secs_f64());
@@ -135,6 +147,8 @@ fn export(
         .args(["report", report, "--from", from, "--to", to, "--format", format, "--out"])
         .arg(out)
         .env(PRINT_PEAK, "1")
+        .env("STOREDESK_STAFF", MANAGER.0)
+        .env("STOREDESK_PIN", MANAGER.1)
         .output()
         .with_context(|| format!("cannot run {}", exe.display()))?;
     let seconds = started.elapsed().as_secs_f64();

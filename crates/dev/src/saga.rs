@@ -98,7 +98,7 @@ fn saga(path: &Path, options: OpenOptions, n: usize) -> Result<Vec<Duration>> {
             n * LINES_PER_ORDER + 1
         ));
     }
-    store.import_catalog_csv(csv.as_bytes(), "bench")?;
+    store.import_catalog_csv(&"bench".into(), csv.as_bytes(), "bench")?;
     let skus: Vec<Sku> =
         (0..PRODUCTS).map(|p| Sku::parse(&format!("SKU-{p:04}"))).collect::<Result<_, _>>()?;
     let one = Qty::new(1)?;

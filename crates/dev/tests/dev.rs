@@ -24,7 +24,9 @@ fn demo_history_adds_past_orders_to_a_device_store() {
                 time_zone: Some("UTC".into()),
             })
             .expect("init");
-        store.import_catalog_csv("sku,name,price\nTEA,Tea,12.50\n".as_bytes(), "c.csv").expect("catalog");
+        store
+            .import_catalog_csv(&"test".into(), "sku,name,price\nTEA,Tea,12.50\n".as_bytes(), "c.csv")
+            .expect("catalog");
     }
     let path = dir.path().to_string_lossy().to_string();
     let out = dev(&["demo", "history", "--data-dir", &path, "--orders", "40", "--days", "5"]);

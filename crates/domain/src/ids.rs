@@ -82,6 +82,56 @@ impl fmt::Display for StoreCode {
     }
 }
 
+/// A staff member's code within a store, as recorded on every step: 1 to 16 characters, `A-Z`,
+/// `0-9`, `-`, `_` (typed in any case, kept in upper case).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "specta", specta(type = String))]
+pub struct StaffCode(String);
+
+impl StaffCode {
+    /// The most characters of a code.
+    pub const MAX_LEN: usize = 16;
+
+    pub fn parse(text: &str) -> Result<Self, IdError> {
+        let code = text.trim().to_ascii_uppercase();
+        let ok = (1..=Self::MAX_LEN).contains(&code.len())
+            && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if ok { Ok(Self(code)) } else { Err(IdError::BadStaffCode(text.chars().take(40).collect())) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for StaffCode {
+    type Err = IdError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::parse(text)
+    }
+}
+
+impl TryFrom<String> for StaffCode {
+    type Error = IdError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<StaffCode> for String {
+    fn from(code: StaffCode) -> Self {
+        code.0
+    }
+}
+
+impl fmt::Display for StaffCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// A till of a store: `T1`, `T2`, ... — central assigns the number, never reused in the store; a
 /// stand-alone store's device is `T1`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -168,11 +218,21 @@ pub enum IdError {
     BadStoreCode(String),
     #[error("till code {0:?} is invalid (T and a number from 1 to 9999, e.g. T2)")]
     BadTillCode(String),
+    #[error("staff code {0:?} is invalid (1 to 16 letters A-Z, digits, - or _)")]
+    BadStaffCode(String),
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staff_codes_are_short_upper_case_names() {
+        assert_eq!(StaffCode::parse(" ann-1 ").expect("valid").as_str(), "ANN-1");
+        for bad in ["", "a b", "ÄNN", "x".repeat(17).as_str(), "bob;"] {
+            assert!(StaffCode::parse(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn order_numbers_have_store_till_date_and_four_digit_sequence() {

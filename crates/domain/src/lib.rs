@@ -22,11 +22,12 @@ pub mod order;
 pub mod staff;
 pub mod stock;
 
-pub use ids::{EventId, OrderId, OrderNumber, StoreCode, TillCode};
+pub use ids::{EventId, OrderId, OrderNumber, StaffCode, StoreCode, TillCode};
 pub use line::{Qty, Sku};
 pub use money::{Currency, Money, MoneyError};
 pub use name::{Named, UnknownName};
 pub use order::{
     Channel, EventKind, OrderEvent, OrderStatus, PaymentMethod, Reservation, Transition, TransitionError,
 };
+pub use staff::{Limits, Permission, Pin, Refused, Role};
 pub use stock::{AdjustReason, LedgerReason, StockDelta, StockError, StockLevel};

@@ -8,6 +8,7 @@ use crate::OrderEvent;
 
 /// A staff member's role; each one may do what the one before it may, and more.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Cashier,
@@ -41,6 +42,7 @@ crate::named!(Role, "role");
 
 /// What a step needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Permission {
     Sell,
@@ -130,6 +132,7 @@ pub const PERMISSIONS: [(Permission, Role); 12] = [
 
 /// A store's limits on what a supervisor may do alone (a manager has none).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Limits {
     /// The largest refund, in minor units, a supervisor may give.
     pub refund_max_minor: i64,

@@ -7,7 +7,8 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use storedesk_domain::{
-    AdjustReason, Channel, Currency, EventId, EventKind, OrderId, PaymentMethod, Qty, Sku, StockDelta,
+    AdjustReason, Channel, Currency, EventId, EventKind, OrderId, PaymentMethod, Qty, Sku, StaffCode,
+    StockDelta,
 };
 
 /// One line of an order as central needs it.
@@ -216,6 +217,13 @@ pub struct Envelope {
     /// outbox), when the till exports traces: central links its span for the event to it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traceparent: Option<String>,
+    /// Who made the event at the till (a till from before staff sends none): central checks the
+    /// person is the store's, active, and may take the step, alone or with `approved_by`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff: Option<StaffCode>,
+    /// Who approved a step above `staff`'s role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<StaffCode>,
     #[serde(flatten)]
     pub body: EventBody,
 }
@@ -232,6 +240,10 @@ impl<'de> Deserialize<'de> for Envelope {
             created_at: Timestamp,
             #[serde(default)]
             traceparent: Option<String>,
+            #[serde(default)]
+            staff: Option<StaffCode>,
+            #[serde(default)]
+            approved_by: Option<StaffCode>,
             kind: EventKind,
             payload: Box<serde_json::value::RawValue>,
         }
@@ -244,6 +256,8 @@ impl<'de> Deserialize<'de> for Envelope {
             aggregate_seq: raw.aggregate_seq,
             created_at: raw.created_at,
             traceparent: raw.traceparent,
+            staff: raw.staff,
+            approved_by: raw.approved_by,
             body,
         })
     }
@@ -313,6 +327,8 @@ mod tests {
             aggregate_seq: 3,
             created_at: Timestamp::UNIX_EPOCH,
             traceparent: None,
+            staff: None,
+            approved_by: None,
             body: body.clone(),
         };
         let json = serde_json::to_value(&envelope).expect("serialize");

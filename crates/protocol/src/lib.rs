@@ -3,6 +3,8 @@
 //! - [`api`]: requests and responses of central's HTTP API (push, change feed, errors).
 //! - [`catalog_csv`]: catalog files (`sku,name,price[,stock]`), checked row by row.
 //! - [`events`]: the outbox events a device pushes, one payload type per [`EventKind`].
+//! - [`pin`]: the salted, slow hash of a staff member's PIN that central makes and tills check
+//!   (Argon2id, PHC string).
 //! - [`minor`]: money in minor units travels as a decimal string, because JSON readers (the UI,
 //!   JavaScript) cannot hold every `i64`.
 //!
@@ -15,3 +17,4 @@ pub mod api;
 pub mod catalog_csv;
 pub mod events;
 pub mod minor;
+pub mod pin;

@@ -37,8 +37,7 @@ fn fixture() -> Fixture {
         })
         .expect("init");
     store
-        .import_catalog_csv(
-            "sku,name,price,stock\nTEA,龙井茶 Longjing tea,128.00,500\nCUP,青瓷茶杯 Celadon cup,45.50,3\nPOT,紫砂壶 Clay teapot,680.00,40\nOOL,凍頂烏龍 李喆 王堃,88.00,10\n".as_bytes(),
+        .import_catalog_csv(&"test".into(), "sku,name,price,stock\nTEA,龙井茶 Longjing tea,128.00,500\nCUP,青瓷茶杯 Celadon cup,45.50,3\nPOT,紫砂壶 Clay teapot,680.00,40\nOOL,凍頂烏龍 李喆 王堃,88.00,10\n".as_bytes(),
             "catalog.csv",
         )
         .expect("catalog");

@@ -25,6 +25,23 @@ pub enum StoreError {
     UnknownOrder(String),
     #[error("no dead outbox event {0:?}")]
     UnknownEvent(String),
+    /// The signed-in person (and their approver) may not take the step.
+    #[error("{staff}: {refused}")]
+    Refused { staff: String, refused: storedesk_domain::Refused },
+    #[error("unknown staff code {0:?}")]
+    UnknownStaff(String),
+    #[error("{0} is disabled and cannot sign in")]
+    StaffDisabled(String),
+    #[error("wrong PIN for {staff} ({left} more before a lockout)")]
+    WrongPin { staff: String, left: i64 },
+    #[error("{staff} is locked out of this till after wrong PINs, for {minutes} more minutes")]
+    LockedOut { staff: String, minutes: i64 },
+    #[error(
+        "the store has no staff yet: add its first manager (storedesk staff add --code CODE --name NAME --role manager, PIN from STOREDESK_PIN)"
+    )]
+    NoStaff,
+    #[error("sign in first: --staff CODE with the PIN in STOREDESK_PIN")]
+    NotSignedIn,
     #[error("order {number}: {error}")]
     Transition { number: String, error: TransitionError },
     #[error("{sku}: {error}")]

@@ -6,6 +6,12 @@
 //! - [`error`]: the one error type; `sql`: enums in and out of columns ([`storedesk_domain::Named`]),
 //!   one conversion error.
 //! - [`settings`]: the store's identity (code, name, currency, time zone).
+//! - [`staff`]: the people who may sign in (PIN hashes only), sign-in and its lockout, approvals,
+//!   the store's limits, and [`staff::Actor`] — who every step is recorded as; the permission
+//!   check every step a person takes goes through.
+//! - [`audit`]: the tamper-evident trail (a SHA-256 hash chain), appended in each step's
+//!   transaction, and its check.
+//! - [`actor`]: who takes a step — a signed-in person with their approver, or the program.
 //! - [`sync_state`]: the small key/value state (central's URL, the feed cursor, last success and
 //!   error, preferences).
 //!
@@ -37,8 +43,10 @@
 //! No printing: diagnostics go through `tracing`. Blocking work (locks, fsyncs) runs where the
 //! caller runs it; async callers use [`Store::in_background`].
 
+pub mod actor;
 mod answer;
 pub mod attention;
+pub mod audit;
 pub mod catalog;
 pub mod db;
 pub mod error;
@@ -51,6 +59,7 @@ pub mod reporting;
 mod saga;
 pub mod settings;
 mod sql;
+pub mod staff;
 pub mod stock;
 mod stock_view;
 pub mod sync_state;

@@ -7,9 +7,10 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
-use storedesk_domain::{EventId, EventKind};
+use storedesk_domain::{EventId, EventKind, StaffCode};
 use storedesk_protocol::events::{Envelope, EventBody, stock_aggregate};
 
+use crate::actor::Actor;
 use crate::error::{Result, StoreError};
 use crate::sql::{Name, json, named, parsed};
 use crate::{Store, db};
@@ -61,27 +62,33 @@ pub struct OutboxEvent {
     /// The step's trace context (see [`append`]); for central, not for screens.
     #[serde(skip)]
     pub traceparent: Option<String>,
+    /// Who made it, and who approved it.
+    pub staff: Option<String>,
+    pub approved_by: Option<String>,
 }
 
 impl OutboxEvent {
     /// The event as it travels to central.
     pub fn envelope(&self) -> Result<Envelope> {
-        let body = EventBody::from_payload(self.kind, self.payload.clone()).map_err(|e| {
-            StoreError::Invalid(format!("outbox event {} cannot be read: {e}", self.event_id))
-        })?;
+        let bad =
+            |e: String| StoreError::Invalid(format!("outbox event {} cannot be read: {e}", self.event_id));
+        let body = EventBody::from_payload(self.kind, self.payload.clone()).map_err(bad)?;
+        let bad = |e: storedesk_domain::ids::IdError| bad(e.to_string());
         Ok(Envelope {
             event_id: self.event_id,
             aggregate: self.aggregate.clone(),
             aggregate_seq: self.aggregate_seq,
             created_at: self.created_at,
             traceparent: self.traceparent.clone(),
+            staff: self.staff.as_deref().map(StaffCode::parse).transpose().map_err(bad)?,
+            approved_by: self.approved_by.as_deref().map(StaffCode::parse).transpose().map_err(bad)?,
             body,
         })
     }
 }
 
 const EVENT_COLUMNS: &str = "seq, event_id, aggregate, aggregate_seq, kind, payload, status, attempts,
-     next_attempt_at, last_error, result, created_at, sent_at, traceparent";
+     next_attempt_at, last_error, result, created_at, sent_at, traceparent, staff, approved_by";
 
 pub(crate) fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxEvent> {
     Ok(OutboxEvent {
@@ -99,6 +106,8 @@ pub(crate) fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Outbox
         created_at: db::timestamp(row.get(11)?),
         sent_at: row.get::<_, Option<i64>>(12)?.map(db::timestamp),
         traceparent: row.get(13)?,
+        staff: row.get(14)?,
+        approved_by: row.get(15)?,
     })
 }
 
@@ -110,7 +119,7 @@ pub(crate) fn uncounted_by_central(conn: &Connection, since: i64) -> Result<Vec<
         "SELECT {EVENT_COLUMNS}, change_id FROM outbox
          WHERE status IN ('pending', 'dead') OR (status = 'sent' AND change_id > ?1) ORDER BY seq"
     ))?;
-    let rows = stmt.query_map([since], |r| Ok((event_from_row(r)?, r.get::<_, Option<i64>>(14)?)))?;
+    let rows = stmt.query_map([since], |r| Ok((event_from_row(r)?, r.get::<_, Option<i64>>(16)?)))?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
@@ -118,6 +127,7 @@ pub(crate) fn uncounted_by_central(conn: &Connection, since: i64) -> Result<Vec<
 /// span it is made in (the store transaction, a child of the step's span) when traces are exported.
 pub(crate) fn append(
     tx: &Transaction<'_>,
+    by: &Actor,
     aggregate: &str,
     aggregate_seq: i64,
     body: &EventBody,
@@ -128,8 +138,8 @@ pub(crate) fn append(
         body.payload_json().map_err(|e| StoreError::Invalid(format!("cannot encode event: {e}")))?;
     tx.prepare_cached(
         "INSERT INTO outbox (event_id, aggregate, aggregate_seq, kind, payload, next_attempt_at, created_at,
-                             traceparent)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
+                             traceparent, staff, approved_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         event_id.to_string(),
@@ -138,7 +148,9 @@ pub(crate) fn append(
         Name(body.kind()),
         payload,
         now,
-        storedesk_telemetry::current_traceparent()
+        storedesk_telemetry::current_traceparent(),
+        by.staff().map(StaffCode::as_str),
+        by.approver().map(StaffCode::as_str)
     ])?;
     Ok(event_id)
 }

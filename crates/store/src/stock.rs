@@ -6,11 +6,12 @@
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use storedesk_domain::stock::AdjustReason;
-use storedesk_domain::{LedgerReason, StockDelta, StockError, StockLevel};
+use storedesk_domain::{LedgerReason, Permission, StaffCode, StockDelta, StockError, StockLevel};
 use storedesk_protocol::events::{EventBody, StockAdjusted, stock_aggregate};
 
 use crate::error::{Result, StoreError};
-use crate::{Store, db, outbox};
+use crate::staff::{self, Actor};
+use crate::{Store, audit, db, outbox};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -36,6 +37,8 @@ pub struct LedgerEntry {
     pub order_number: Option<String>,
     pub note: Option<String>,
     pub at: jiff::Timestamp,
+    /// Who moved the stock (`None` before staff, or for central's and the program's movements).
+    pub staff: Option<String>,
 }
 
 pub(crate) const STOCK_ROW_SQL: &str = "SELECT s.sku, p.name, s.on_hand, s.reserved, p.low_stock_threshold
@@ -62,14 +65,21 @@ pub(crate) fn level(conn: &Connection, sku: &str) -> Result<StockLevel> {
         .ok_or_else(|| StoreError::UnknownSku(sku.to_string()))
 }
 
+/// What a ledger row says besides the movement: its order, a note, who moved the stock.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Why<'a> {
+    pub order_id: Option<&'a str>,
+    pub note: Option<&'a str>,
+    pub staff: Option<&'a str>,
+}
+
 /// Moves `sku`'s stock by the delta `decide` computes from the current level, and writes the
 /// ledger row. Returns the new level.
 pub(crate) fn move_stock(
     tx: &Transaction<'_>,
     sku: &str,
     reason: LedgerReason,
-    order_id: Option<&str>,
-    note: Option<&str>,
+    why: Why<'_>,
     now: i64,
     decide: impl FnOnce(&StockLevel) -> std::result::Result<StockDelta, StockError>,
 ) -> Result<StockLevel> {
@@ -80,23 +90,34 @@ pub(crate) fn move_stock(
     )?
     .execute(params![sku, delta.on_hand, delta.reserved, now])?;
     tx.prepare_cached(
-        "INSERT INTO stock_ledger (sku, delta_on_hand, delta_reserved, reason, order_id, note, at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO stock_ledger (sku, delta_on_hand, delta_reserved, reason, order_id, note, at, staff)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
-    .execute(params![sku, delta.on_hand, delta.reserved, reason.as_str(), order_id, note, now])?;
+    .execute(params![
+        sku,
+        delta.on_hand,
+        delta.reserved,
+        reason.as_str(),
+        why.order_id,
+        why.note,
+        now,
+        why.staff
+    ])?;
     Ok(current.apply(delta))
 }
 
 /// An operator's adjustment with its outbox event, inside the caller's transaction.
 pub(crate) fn adjust_in(
     tx: &Transaction<'_>,
+    by: &Actor,
     sku: &str,
     delta: i64,
     reason: AdjustReason,
     note: Option<&str>,
     now: i64,
 ) -> Result<StockLevel> {
-    let level = move_stock(tx, sku, reason.ledger_reason(), None, note, now, |l| l.adjust(delta, reason))?;
+    let why = Why { order_id: None, note, staff: by.staff().map(StaffCode::as_str) };
+    let level = move_stock(tx, sku, reason.ledger_reason(), why, now, |l| l.adjust(delta, reason))?;
     let aggregate = stock_aggregate(sku);
     let seq = outbox::next_stock_seq(tx, sku)?;
     let body = EventBody::StockAdjusted(StockAdjusted {
@@ -106,7 +127,15 @@ pub(crate) fn adjust_in(
         note: note.map(str::to_string),
         at: db::timestamp(now),
     });
-    outbox::append(tx, &aggregate, seq, &body, now)?;
+    outbox::append(tx, by, &aggregate, seq, &body, now)?;
+    let detail =
+        format!("{delta:+} {}{}", reason.as_str(), note.map(|n| format!(": {n}")).unwrap_or_default());
+    audit::append(
+        tx,
+        by,
+        audit::Entry { action: "stock.adjust", subject: Some(sku), detail: Some(&detail) },
+        now,
+    )?;
     Ok(level)
 }
 
@@ -130,14 +159,24 @@ impl Store {
     }
 
     /// Adjusts stock by `delta` for `reason`; announced to central through the outbox.
+    /// `by` needs the `adjust_stock` permission.
     pub fn adjust_stock(
         &self,
+        by: &Actor,
         sku: &str,
         delta: i64,
         reason: AdjustReason,
         note: Option<&str>,
     ) -> Result<StockRow> {
-        self.write(|tx| adjust_in(tx, sku, delta, reason, note, db::now_ms()).map(|_| ()), |_| {})?;
+        self.refusals_recorded(by, Some(sku), || {
+            self.write(
+                |tx| {
+                    staff::allow(tx, by, Permission::AdjustStock, None)?;
+                    adjust_in(tx, by, sku, delta, reason, note, db::now_ms()).map(|_| ())
+                },
+                |_| {},
+            )
+        })?;
         self.stock_level(sku)
     }
 
@@ -185,7 +224,7 @@ impl Store {
         self.read(|conn| {
             level(conn, sku)?;
             let mut stmt = conn.prepare(
-                "SELECT l.id, l.sku, l.delta_on_hand, l.delta_reserved, l.reason, l.order_id, l.note, l.at, o.number
+                "SELECT l.id, l.sku, l.delta_on_hand, l.delta_reserved, l.reason, l.order_id, l.note, l.at, o.number, l.staff
                  FROM stock_ledger l LEFT JOIN orders o ON o.id = l.order_id
                  WHERE l.sku = ?1 ORDER BY l.id DESC LIMIT ?2",
             )?;
@@ -200,6 +239,7 @@ impl Store {
                     order_number: r.get(8)?,
                     note: r.get(6)?,
                     at: db::timestamp(r.get(7)?),
+                    staff: r.get(9)?,
                 })
             })?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

@@ -40,9 +40,8 @@ pub(crate) fn recompute(tx: &Transaction<'_>, skus: &BTreeSet<String>, now: i64)
         let delta =
             StockDelta { on_hand: want.on_hand - have.on_hand, reserved: want.reserved - have.reserved };
         if delta != StockDelta::default() {
-            stock::move_stock(tx, &sku, LedgerReason::Sync, None, Some("central's stock"), now, |_| {
-                Ok(delta)
-            })?;
+            let why = stock::Why { note: Some("central's stock"), ..stock::Why::default() };
+            stock::move_stock(tx, &sku, LedgerReason::Sync, why, now, |_| Ok(delta))?;
         }
     }
     Ok(())

@@ -13,7 +13,7 @@ fn import(
     store: &storedesk_store::Store,
     csv: &str,
 ) -> Result<storedesk_store::catalog::ImportSummary, StoreError> {
-    store.import_catalog_csv(csv.as_bytes(), "prices.csv")
+    store.import_catalog_csv(&"test".into(), csv.as_bytes(), "prices.csv")
 }
 
 #[test]
@@ -70,7 +70,7 @@ fn a_bad_row_names_file_line_and_column_and_imports_nothing() {
         assert_eq!(err.to_string(), message);
     }
     let bytes = b"sku,name,price,stock\nNEW,New \xff\xfe,1.00,1\n";
-    let err = store.import_catalog_csv(&bytes[..], "latin1.csv").unwrap_err();
+    let err = store.import_catalog_csv(&"test".into(), &bytes[..], "latin1.csv").unwrap_err();
     assert_eq!(
         err.to_string(),
         "latin1.csv, line 2, column -: the text is not valid UTF-8 (save the file as UTF-8)"

@@ -103,7 +103,7 @@ proptest! {
                     let (on_hand, reserved) = model[sku];
                     let ok = match reason { AdjustReason::Receipt => delta > 0, AdjustReason::Damage => delta < 0, AdjustReason::Count => delta != 0 }
                         && on_hand + delta >= reserved;
-                    let result = store.adjust_stock(sku, delta, reason, Some("prop"));
+                    let result = store.adjust_stock(&"test".into(), sku, delta, reason, Some("prop"));
                     prop_assert_eq!(result.is_ok(), ok, "adjust {} {} {:?}: {:?}", sku, delta, reason, result.as_ref().err());
                     if ok && let Some(m) = model.get_mut(sku) { m.0 += delta; }
                 }

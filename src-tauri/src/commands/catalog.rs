@@ -24,7 +24,7 @@ pub async fn adjust_stock(
 ) -> AppResult<StockRow> {
     state
         .timed("adjust_stock", move |state| {
-            Ok(state.store.adjust_stock(&sku, i64::from(delta), reason, note.as_deref())?)
+            Ok(state.store.adjust_stock(&state.actor()?, &sku, i64::from(delta), reason, note.as_deref())?)
         })
         .await
 }

@@ -8,9 +8,6 @@ use storedesk_store::views::{OrderPage, OrderQuery};
 use super::State;
 use crate::error::{AppError, AppResult};
 
-/// Who the store records as the actor of steps taken in the app.
-const ACTOR: &str = "operator";
-
 #[tauri::command]
 #[specta::specta]
 pub async fn list_orders(
@@ -53,7 +50,7 @@ pub async fn place_order(
                 .map(|l| Ok((Sku::parse(&l.sku)?, Qty::new(i64::from(l.qty))?)))
                 .collect::<Result<Vec<_>, storedesk_domain::line::LineError>>()
                 .map_err(|e| AppError::new("invalid_line", e.to_string()))?;
-            Ok(state.store.place_order(NewOrder { channel, lines, customer, actor: ACTOR.into() })?)
+            Ok(state.store.place_order(NewOrder { channel, lines, customer, actor: state.actor()? })?)
         })
         .await
 }
@@ -82,7 +79,7 @@ pub async fn order_action(state: State<'_>, reference: String, action: ActionInp
                     format!("{} is not an operator's step", action.event),
                 ));
             }
-            let mut step = OrderAction::new(action.event, ACTOR);
+            let mut step = OrderAction::new(action.event, state.actor()?);
             if action.event == OrderEvent::Pay {
                 let currency = state.store.settings()?.currency;
                 let amount_minor = action

@@ -261,6 +261,8 @@ fn envelope(order_id: OrderId, seq: i64, body: EventBody) -> Envelope {
         aggregate_seq: seq,
         created_at: jiff::Timestamp::now(),
         traceparent: None,
+        staff: None,
+        approved_by: None,
         body,
     }
 }

@@ -5,36 +5,57 @@ use std::io::Read;
 use std::sync::Arc;
 
 use rusqlite::Transaction;
+use storedesk_domain::Permission;
 use storedesk_domain::stock::AdjustReason;
 use storedesk_protocol::catalog_csv::{self, CatalogRow};
 
 use super::{ImportSummary, Product, load_product, write_product};
 use crate::error::{Result, StoreError};
-use crate::{Store, db, stock};
+use crate::staff::{self, Actor};
+use crate::{Store, audit, db, stock};
 
 impl Store {
     /// Imports `sku,name,price,stock` rows (price in major units; `stock`, when given, is the
     /// counted quantity on hand). All rows are checked before anything is written and the whole
-    /// import is one transaction: a bad row anywhere leaves the store as it was.
-    pub fn import_catalog_csv(&self, input: impl Read, source_name: &str) -> Result<ImportSummary> {
+    /// import is one transaction: a bad row anywhere leaves the store as it was. `by` needs the
+    /// `change_prices` permission (a manager's).
+    pub fn import_catalog_csv(
+        &self,
+        by: &Actor,
+        input: impl Read,
+        source_name: &str,
+    ) -> Result<ImportSummary> {
         let settings = self.settings()?;
         let rows = catalog_csv::parse(input, source_name, settings.currency, catalog_csv::Stock::Optional)
             .map_err(StoreError::from)?;
-        let (summary, _) = self.write(
-            |tx| {
-                let now = db::now_ms();
-                let mut summary = ImportSummary::default();
-                let mut changed = Vec::new();
-                for row in &rows {
-                    if let Some(product) = import_product(tx, row, &mut summary, now)? {
-                        changed.push(product);
+        let (summary, _) = self.refusals_recorded(by, Some(source_name), || {
+            self.write(
+                |tx| {
+                    staff::allow(tx, by, Permission::ChangePrices, None)?;
+                    let now = db::now_ms();
+                    let mut summary = ImportSummary::default();
+                    let mut changed = Vec::new();
+                    for row in &rows {
+                        if let Some(product) = import_product(tx, row, &mut summary, now)? {
+                            changed.push(product);
+                        }
+                        count_stock(tx, by, row, source_name, &mut summary, now)?;
                     }
-                    count_stock(tx, row, source_name, &mut summary, now)?;
-                }
-                Ok((summary, changed))
-            },
-            |(_, changed)| self.offer_all(changed),
-        )?;
+                    let detail = format!(
+                        "{} added, {} updated, {} unchanged, {} stock counts",
+                        summary.added, summary.updated, summary.unchanged, summary.stock_adjusted
+                    );
+                    let entry = audit::Entry {
+                        action: "catalog.import",
+                        subject: Some(source_name),
+                        detail: Some(&detail),
+                    };
+                    audit::append(tx, by, entry, now)?;
+                    Ok((summary, changed))
+                },
+                |(_, changed)| self.offer_all(changed),
+            )
+        })?;
         tracing::info!(source = source_name, ?summary, "imported catalog");
         Ok(summary)
     }
@@ -81,6 +102,7 @@ fn import_product(
 /// A `stock` column is a count: the difference to what is on hand is adjusted as a count.
 fn count_stock(
     tx: &Transaction<'_>,
+    by: &Actor,
     row: &CatalogRow,
     source_name: &str,
     summary: &mut ImportSummary,
@@ -92,14 +114,14 @@ fn count_stock(
         return Ok(());
     }
     let note = format!("catalog import {source_name}");
-    stock::adjust_in(tx, row.sku.as_str(), delta, AdjustReason::Count, Some(&note), now).map_err(|e| {
-        StoreError::Csv {
+    stock::adjust_in(tx, by, row.sku.as_str(), delta, AdjustReason::Count, Some(&note), now).map_err(
+        |e| StoreError::Csv {
             file: source_name.to_string(),
             line: row.line,
             column: "stock".to_string(),
             message: e.to_string(),
-        }
-    })?;
+        },
+    )?;
     summary.stock_adjusted += 1;
     Ok(())
 }

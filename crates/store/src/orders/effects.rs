@@ -4,15 +4,16 @@
 
 use rusqlite::{Transaction, params};
 use storedesk_domain::order::{PaymentEffect, StockEffect};
-use storedesk_domain::{LedgerReason, OrderStatus, Transition};
+use storedesk_domain::{LedgerReason, OrderStatus, StaffCode, Transition};
 use storedesk_protocol::events::order_aggregate;
 
 use super::announce::{StepFacts, event_body};
 use super::model::{Header, OrderLine, Restock, StepDetails};
 use super::payments;
+use crate::actor::Actor;
 use crate::error::{Result, StoreError};
 use crate::sql::Name;
-use crate::{outbox, stock};
+use crate::{audit, outbox, stock};
 
 const MAX_TEXT: usize = 500;
 
@@ -37,14 +38,15 @@ pub(super) fn write_effects(
 ) -> Result<()> {
     let reason = check_text("the reason", details.reason.clone())?;
     let tracking = check_text("the tracking number", details.tracking.clone())?;
+    let staff = details.actor.staff().map(StaffCode::as_str);
     let effect = stock_effect(header, transition.stock);
     let restocked = restock_quantities(lines, effect, &details.restock)?;
-    move_stock(tx, header, lines, effect, &restocked, now)?;
+    move_stock(tx, header, lines, (effect, &restocked), staff, now)?;
     let payment = match transition.payment {
         PaymentEffect::None => None,
-        PaymentEffect::Capture => Some(payments::capture(tx, header, details.payment.as_ref(), now)?),
+        PaymentEffect::Capture => Some(payments::capture(tx, header, details.payment.as_ref(), staff, now)?),
         PaymentEffect::RefundAll => {
-            payments::refund_all(tx, &header.id.to_string(), now)?;
+            payments::refund_all(tx, &header.id.to_string(), staff, now)?;
             None
         }
     };
@@ -54,13 +56,14 @@ pub(super) fn write_effects(
         update_order_row(tx, header, transition, effect, row, now)?;
     }
     write_timeline(tx, header, transition, &details.actor, reason.as_deref(), now)?;
+    audit_step(tx, header, transition, details, reason.as_deref(), now)?;
     if matches!(transition.to, OrderStatus::ReadyToShip | OrderStatus::Cancelled) {
         settle_attention(tx, header, now)?;
     }
     if let Some(kind) = transition.announce {
         let facts = StepFacts { restocked, payment, tracking, reason };
         let body = event_body(tx, kind, header, lines, facts, now)?;
-        outbox::append(tx, &order_aggregate(header.id), announce_seq, &body, now)?;
+        outbox::append(tx, &details.actor, &order_aggregate(header.id), announce_seq, &body, now)?;
     }
     Ok(())
 }
@@ -84,32 +87,32 @@ pub(super) fn holds_after(header: &Header, effect: StockEffect) -> bool {
     }
 }
 
-/// The stock and ledger rows of the effect, line by line.
+/// The stock and ledger rows of the effect (with the quantities restocked per line), line by line.
 fn move_stock(
     tx: &Transaction<'_>,
     header: &Header,
     lines: &[OrderLine],
-    effect: StockEffect,
-    restocked: &[i64],
+    (effect, restocked): (StockEffect, &[i64]),
+    staff: Option<&str>,
     now: i64,
 ) -> Result<()> {
     let key = header.id.to_string();
-    let order = Some(key.as_str());
+    let why = stock::Why { order_id: Some(key.as_str()), note: None, staff };
     for (line, back) in lines.iter().zip(restocked) {
         let (sku, q, back) = (line.sku.as_str(), line.qty, *back);
         match effect {
             StockEffect::None | StockEffect::Adopt => {}
             StockEffect::Reserve => {
-                stock::move_stock(tx, sku, LedgerReason::Reservation, order, None, now, |l| l.reserve(q))?;
+                stock::move_stock(tx, sku, LedgerReason::Reservation, why, now, |l| l.reserve(q))?;
             }
             StockEffect::Release => {
-                stock::move_stock(tx, sku, LedgerReason::Release, order, None, now, |l| l.release(q))?;
+                stock::move_stock(tx, sku, LedgerReason::Release, why, now, |l| l.release(q))?;
             }
             StockEffect::Consume => {
-                stock::move_stock(tx, sku, LedgerReason::Sale, order, None, now, |l| l.consume(q))?;
+                stock::move_stock(tx, sku, LedgerReason::Sale, why, now, |l| l.consume(q))?;
             }
             StockEffect::Restock if back > 0 => {
-                stock::move_stock(tx, sku, LedgerReason::Return, order, None, now, |l| Ok(l.restock(back)))?;
+                stock::move_stock(tx, sku, LedgerReason::Return, why, now, |l| Ok(l.restock(back)))?;
                 tx.prepare_cached(
                     "UPDATE order_lines SET restocked_qty = ?3 WHERE order_id = ?1 AND line_no = ?2",
                 )?
@@ -188,13 +191,13 @@ fn write_timeline(
     tx: &Transaction<'_>,
     header: &Header,
     transition: &Transition,
-    actor: &str,
+    actor: &Actor,
     reason: Option<&str>,
     now: i64,
 ) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO order_timeline (order_id, step, from_status, event, to_status, at, actor, reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO order_timeline (order_id, step, from_status, event, to_status, at, actor, reason, approved_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         header.id.to_string(),
@@ -203,10 +206,31 @@ fn write_timeline(
         transition.event.map(Name),
         Name(transition.to),
         now,
-        actor,
-        reason
+        actor.recorded(),
+        reason,
+        actor.approver().map(StaffCode::as_str)
     ])?;
     Ok(())
+}
+
+/// The step on the audit trail: `order.place`, `order.pay`, ... with the order's number.
+fn audit_step(
+    tx: &Transaction<'_>,
+    header: &Header,
+    transition: &Transition,
+    details: &StepDetails,
+    reason: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    let action = format!("order.{}", transition.event.map_or("place", |e| e.as_str()));
+    let mut detail =
+        format!("{} -> {}", transition.from.map_or("new", |s| s.as_str()), transition.to.as_str());
+    if let Some(reason) = reason {
+        detail.push_str(": ");
+        detail.push_str(reason);
+    }
+    let entry = audit::Entry { action: &action, subject: Some(&header.number), detail: Some(&detail) };
+    audit::append(tx, &details.actor, entry, now)
 }
 
 /// Reaching ready to ship or cancelled settles whatever the order was waiting on.

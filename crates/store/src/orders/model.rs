@@ -1,6 +1,8 @@
 //! What an order is, as the store keeps it and the screens read it, and what its steps take.
 
 use serde::Serialize;
+
+use crate::actor::Actor;
 use storedesk_domain::{Channel, OrderEvent, OrderId, OrderStatus, PaymentMethod, Qty, Sku};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -86,6 +88,8 @@ pub struct TimelineEntry {
     pub to: OrderStatus,
     pub at: jiff::Timestamp,
     pub actor: String,
+    /// Who approved the step, when it was above the actor's role.
+    pub approved_by: Option<String>,
     pub reason: Option<String>,
     /// The step is central's: the order as central holds it, mirrored from the feed (another
     /// till's order, or one whose status central decided).
@@ -108,8 +112,8 @@ pub struct NewOrder {
     pub channel: Channel,
     pub lines: Vec<(Sku, Qty)>,
     pub customer: Option<String>,
-    /// Who placed it (operator name, `cli`, `sync`...).
-    pub actor: String,
+    /// Who placed it: a signed-in person, or the program (`sync`, a benchmark).
+    pub actor: Actor,
 }
 
 /// What goes back on the shelf when a delivered order is refunded.
@@ -131,8 +135,8 @@ pub struct PaymentInput {
 /// What a step of an order's life records besides its event.
 #[derive(Clone, Debug, Default)]
 pub struct StepDetails {
-    /// Who did it (operator name, `cli`, `sync`...).
-    pub actor: String,
+    /// Who did it: a signed-in person (and their approver), or the program (`central`...).
+    pub actor: Actor,
     pub reason: Option<String>,
     pub tracking: Option<String>,
     pub payment: Option<PaymentInput>,
@@ -140,8 +144,8 @@ pub struct StepDetails {
 }
 
 impl StepDetails {
-    pub fn by(actor: &str) -> Self {
-        Self { actor: actor.to_string(), ..Self::default() }
+    pub fn by(actor: impl Into<Actor>) -> Self {
+        Self { actor: actor.into(), ..Self::default() }
     }
 }
 
@@ -153,7 +157,7 @@ pub struct OrderAction {
 }
 
 impl OrderAction {
-    pub fn new(event: OrderEvent, actor: &str) -> Self {
+    pub fn new(event: OrderEvent, actor: impl Into<Actor>) -> Self {
         Self { event, details: StepDetails::by(actor) }
     }
 }

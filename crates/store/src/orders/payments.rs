@@ -13,6 +13,7 @@ pub(super) fn capture(
     tx: &Transaction<'_>,
     header: &Header,
     input: Option<&PaymentInput>,
+    staff: Option<&str>,
     now: i64,
 ) -> Result<PaymentItem> {
     let input =
@@ -25,32 +26,39 @@ pub(super) fn capture(
             total: Money::new(header.total_minor, currency).to_string(),
         });
     }
-    insert(tx, &header.id.to_string(), PaymentKind::Payment, input.method, amount, now)?;
+    let payment = Row { kind: PaymentKind::Payment, method: input.method, amount_minor: amount, staff };
+    insert(tx, &header.id.to_string(), payment, now)?;
     Ok(PaymentItem { method: input.method, amount_minor: amount })
 }
 
 /// Refunds what was paid, per method.
-pub(super) fn refund_all(tx: &Transaction<'_>, order_key: &str, now: i64) -> Result<()> {
+pub(super) fn refund_all(tx: &Transaction<'_>, order_key: &str, staff: Option<&str>, now: i64) -> Result<()> {
     for (method, paid) in by_method(tx, order_key)? {
         if paid > 0 {
-            insert(tx, order_key, PaymentKind::Refund, method, -paid, now)?;
+            insert(
+                tx,
+                order_key,
+                Row { kind: PaymentKind::Refund, method, amount_minor: -paid, staff },
+                now,
+            )?;
         }
     }
     Ok(())
 }
 
-pub(crate) fn insert(
-    tx: &Transaction<'_>,
-    order_key: &str,
-    kind: PaymentKind,
-    method: PaymentMethod,
-    amount_minor: i64,
-    now: i64,
-) -> Result<()> {
+/// A payments row: a payment (positive) or a refund (negative), and who took or gave it.
+pub(crate) struct Row<'a> {
+    pub kind: PaymentKind,
+    pub method: PaymentMethod,
+    pub amount_minor: i64,
+    pub staff: Option<&'a str>,
+}
+
+pub(crate) fn insert(tx: &Transaction<'_>, order_key: &str, row: Row<'_>, now: i64) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO payments (order_id, kind, method, amount_minor, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO payments (order_id, kind, method, amount_minor, at, staff) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![order_key, Name(kind), Name(method), amount_minor, now])?;
+    .execute(params![order_key, Name(row.kind), Name(row.method), row.amount_minor, now, row.staff])?;
     Ok(())
 }
 

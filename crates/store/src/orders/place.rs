@@ -3,7 +3,9 @@
 //! allocates to the store are placed the same way, with the domain's allocation transition.
 
 use rusqlite::{OptionalExtension, Transaction, params};
-use storedesk_domain::{Money, OrderId, OrderNumber, OrderStatus, PaymentMethod, Qty, Sku, Transition};
+use storedesk_domain::{
+    Money, OrderId, OrderNumber, OrderStatus, PaymentMethod, Permission, Qty, Sku, Transition,
+};
 use storedesk_protocol::api::AllocatedOrder;
 use storedesk_protocol::events::LineItem;
 
@@ -13,7 +15,7 @@ use super::step::CENTRAL_ACTOR;
 use crate::error::{Result, StoreError};
 use crate::settings::StoreSettings;
 use crate::sql::Name;
-use crate::{Store, db};
+use crate::{Store, db, staff};
 
 impl Store {
     /// Places an order: inserts it with its lines, reserves its stock (refused cleanly when a SKU
@@ -25,31 +27,35 @@ impl Store {
         }
         let customer = check_text("the customer name", new.customer)?;
         let merged = merge_lines(new.lines)?;
-        self.write(
-            |tx| {
-                let now = db::now_ms();
-                let (lines, total) = self.price_lines(tx, &settings, &merged)?;
-                let header = Header {
-                    id: OrderId(uuid::Uuid::now_v7()),
-                    number: next_order_number(tx, &settings, now)?.to_string(),
-                    channel: new.channel,
-                    status: OrderStatus::Created,
-                    customer,
-                    currency: settings.currency.code().to_string(),
-                    total_minor: total.minor,
-                    event_seq: 0,
-                    steps: 0,
-                    reservation_held: false,
-                    central_reservation: None,
-                };
-                let transition = Transition::place(new.channel);
-                let till = settings.till.to_string();
-                insert_order(tx, &header, &lines, Some(&transition), ("device", Some(&till)), now)?;
-                write_effects(tx, &header, &lines, &transition, &StepDetails::by(&new.actor), now)?;
-                Ok(placed(header, lines, (transition.to, Some(till)), now))
-            },
-            |_| {},
-        )
+        let by = &new.actor;
+        self.refusals_recorded(by, None, || {
+            self.write(
+                |tx| {
+                    staff::allow(tx, by, Permission::Sell, None)?;
+                    let now = db::now_ms();
+                    let (lines, total) = self.price_lines(tx, &settings, &merged)?;
+                    let header = Header {
+                        id: OrderId(uuid::Uuid::now_v7()),
+                        number: next_order_number(tx, &settings, now)?.to_string(),
+                        channel: new.channel,
+                        status: OrderStatus::Created,
+                        customer,
+                        currency: settings.currency.code().to_string(),
+                        total_minor: total.minor,
+                        event_seq: 0,
+                        steps: 0,
+                        reservation_held: false,
+                        central_reservation: None,
+                    };
+                    let transition = Transition::place(new.channel);
+                    let till = settings.till.to_string();
+                    insert_order(tx, &header, &lines, Some(&transition), ("device", Some(&till)), now)?;
+                    write_effects(tx, &header, &lines, &transition, &StepDetails::by(by), now)?;
+                    Ok(placed(header, lines, (transition.to, Some(till)), now))
+                },
+                |_| {},
+            )
+        })
     }
 
     /// Each line's product at its current price and name; the order's total.

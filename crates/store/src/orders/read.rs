@@ -61,7 +61,7 @@ fn load_payments(conn: &Connection, id: OrderId) -> Result<Vec<Payment>> {
 
 fn load_timeline(conn: &Connection, id: OrderId) -> Result<Vec<TimelineEntry>> {
     let mut stmt = conn.prepare(
-        "SELECT from_status, event, to_status, at, actor, reason FROM order_timeline WHERE order_id = ?1 ORDER BY step",
+        "SELECT from_status, event, to_status, at, actor, reason, approved_by FROM order_timeline WHERE order_id = ?1 ORDER BY step",
     )?;
     let timeline = stmt
         .query_map([id.to_string()], |r| {
@@ -73,6 +73,7 @@ fn load_timeline(conn: &Connection, id: OrderId) -> Result<Vec<TimelineEntry>> {
                 to: named(r, 2)?,
                 at: db::timestamp(r.get(3)?),
                 actor: r.get(4)?,
+                approved_by: r.get(6)?,
                 reason: reason.filter(|_| !from_central),
                 from_central,
             })

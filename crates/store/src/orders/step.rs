@@ -3,34 +3,41 @@
 
 use rusqlite::{Connection, Transaction, params};
 use storedesk_domain::order::after_payment;
-use storedesk_domain::{Channel, LedgerReason, OrderEvent, OrderId, OrderStatus, Transition};
+use storedesk_domain::{Channel, LedgerReason, OrderEvent, OrderId, OrderStatus, Permission, Transition};
 
 use super::effects::write_effects;
 use super::model::{CentralReservation, Header, Order, OrderAction, PaymentInput, StepDetails};
 use super::read::{load_lines, load_order, resolve};
+use crate::actor::Actor;
 use crate::error::{Result, StoreError};
 use crate::sql::Name;
-use crate::{Store, db, stock};
+use crate::{Store, db, staff, stock};
 
 /// The actor recorded for steps caused by central's answers.
 pub(crate) const CENTRAL_ACTOR: &str = "central";
 
 impl Store {
-    /// Applies `action` to the order `reference` (its id or its number).
+    /// Applies `action` to the order `reference` (its id or its number), when its actor may take
+    /// the step (a refund above a supervisor's limit needs a manager, or a manager's approval).
     pub fn apply(&self, reference: &str, action: OrderAction) -> Result<Order> {
-        let id = self.write(
-            |tx| {
-                let header = resolve(tx, reference)?;
-                apply_in(tx, &header, &action, db::now_ms())?;
-                Ok(header.id)
-            },
-            |_| {},
-        )?;
+        let by = &action.details.actor;
+        let id = self.refusals_recorded(by, Some(reference), || {
+            self.write(
+                |tx| {
+                    let header = resolve(tx, reference)?;
+                    let amount = (action.event == OrderEvent::Refund).then_some(header.total_minor);
+                    staff::allow(tx, by, Permission::for_step(action.event), amount)?;
+                    apply_in(tx, &header, &action, db::now_ms())?;
+                    Ok(header.id)
+                },
+                |_| {},
+            )
+        })?;
         self.read(|conn| load_order(conn, id))
     }
 
     /// Records a payment of the order's total.
-    pub fn pay(&self, reference: &str, payment: PaymentInput, actor: &str) -> Result<Order> {
+    pub fn pay(&self, reference: &str, payment: PaymentInput, actor: impl Into<Actor>) -> Result<Order> {
         let mut action = OrderAction::new(OrderEvent::Pay, actor);
         action.details.payment = Some(payment);
         self.apply(reference, action)
@@ -93,9 +100,8 @@ pub(crate) fn set_central_reservation(
     if local == LocalReservation::Release && header.reservation_held {
         let key = id.to_string();
         for line in &lines {
-            stock::move_stock(tx, &line.sku, LedgerReason::Release, Some(&key), None, now, |l| {
-                l.release(line.qty)
-            })?;
+            let why = stock::Why { order_id: Some(&key), ..stock::Why::default() };
+            stock::move_stock(tx, &line.sku, LedgerReason::Release, why, now, |l| l.release(line.qty))?;
         }
     }
     tx.prepare_cached(

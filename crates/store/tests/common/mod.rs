@@ -22,6 +22,7 @@ pub fn store() -> (TempDir, Store) {
         .expect("init");
     store
         .import_catalog_csv(
+            &"test".into(),
             "sku,name,price,stock\nTEA,Tea 茶,12.50,10\nCUP,Cup,3,5\nPOT,Pot,99.99,1\n".as_bytes(),
             "seed.csv",
         )
