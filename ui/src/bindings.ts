@@ -186,6 +186,8 @@ export type LedgerEntry = {
 	order_number: string | null,
 	note: string | null,
 	at: string,
+	/**  Who moved the stock (`None` before staff, or for central's and the program's movements). */
+	staff: string | null,
 };
 
 export type LineInput = {
@@ -290,6 +292,9 @@ export type OutboxEvent = {
 	result: Value | null,
 	created_at: string,
 	sent_at: string | null,
+	/**  Who made it, and who approved it. */
+	staff: string | null,
+	approved_by: string | null,
 };
 
 export type OutboxStatus = "pending" | "sent" | "dead" | 
@@ -450,6 +455,8 @@ export type TimelineEntry = {
 	to: OrderStatus,
 	at: string,
 	actor: string,
+	/**  Who approved the step, when it was above the actor's role. */
+	approved_by: string | null,
 	reason: string | null,
 	/**
 	 *  The step is central's: the order as central holds it, mirrored from the feed (another
