@@ -100,6 +100,19 @@ pub mod codes {
     pub const DUPLICATE_NUMBER: &str = "duplicate_number";
     /// A quantity, delta or sum beyond its bounds (422).
     pub const OUT_OF_RANGE: &str = "out_of_range";
+    /// The event's staff code is not one of the store's staff at central.
+    pub const UNKNOWN_STAFF: &str = "unknown_staff";
+    /// The event's staff code belongs to another store's staff.
+    pub const STAFF_OF_ANOTHER_STORE: &str = "staff_of_another_store";
+    /// The person was disabled at central before the event was made.
+    pub const STAFF_INACTIVE: &str = "staff_inactive";
+    /// The person's role (and the approver's, if any) does not allow the step; the message names
+    /// the permission.
+    pub const NOT_PERMITTED: &str = "not_permitted";
+    /// The event carries no staff code and the store's grace for tills that predate staff is over.
+    pub const STAFF_REQUIRED: &str = "staff_required";
+    /// An audit upload does not continue the chain central holds of the till (409); flagged.
+    pub const AUDIT_CHAIN_BROKEN: &str = "audit_chain_broken";
     /// The feed was compacted past the device's cursor (410): read `/v1/snapshot` from it.
     pub const CURSOR_TOO_OLD: &str = "cursor_too_old";
 }
@@ -113,6 +126,10 @@ pub struct ChangesResponse {
     pub next_cursor: i64,
     /// More changes are waiting after `next_cursor`.
     pub has_more: bool,
+    /// The version of the store's staff list (`GET /v1/staff`); a till whose copy is older asks
+    /// for it. Absent from centrals that predate staff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_version: Option<i64>,
 }
 
 /// `GET /v1/snapshot?after=ID&limit=N` answer: the newest feed entry of every thing of the reader's

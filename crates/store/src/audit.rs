@@ -9,56 +9,17 @@
 //! everything synced.
 
 use rusqlite::{Connection, Transaction, params};
-use serde::Serialize;
-use sha2::{Digest as _, Sha256};
+pub use storedesk_protocol::audit::{AuditCheck, AuditRecord, BadRecord, GENESIS};
 
 use crate::actor::Actor;
 use crate::error::Result;
 use crate::{Store, db};
-
-/// The `prev_hash` of a till's first record.
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-/// One record of the trail.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct AuditRecord {
-    pub seq: i64,
-    pub at: jiff::Timestamp,
-    /// The staff code, or the program (`central`, ...) for steps no person took.
-    pub staff: Option<String>,
-    pub approved_by: Option<String>,
-    /// `order.pay`, `stock.adjust`, `staff.sign_in`, `staff.locked_out`, `step.refused`, ...
-    pub action: String,
-    /// What it is about: an order's number, a SKU, a staff code.
-    pub subject: Option<String>,
-    pub detail: Option<String>,
-    pub prev_hash: String,
-    pub hash: String,
-}
 
 /// What a record says, before it is chained.
 pub(crate) struct Entry<'a> {
     pub action: &'a str,
     pub subject: Option<&'a str>,
     pub detail: Option<&'a str>,
-}
-
-/// The hash of a record: SHA-256 over its fields and the previous hash, as one JSON array (so no
-/// two different records can read the same).
-fn digest(record: &AuditRecord) -> String {
-    let fields = serde_json::json!([
-        record.seq,
-        record.at.as_millisecond(),
-        record.staff,
-        record.approved_by,
-        record.action,
-        record.subject,
-        record.detail,
-        record.prev_hash,
-    ]);
-    let hash = Sha256::digest(fields.to_string().as_bytes());
-    hash.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Appends a record inside the caller's transaction.
@@ -80,7 +41,7 @@ pub(crate) fn append(tx: &Transaction<'_>, by: &Actor, entry: Entry<'_>, now: i6
         prev_hash,
         hash: String::new(),
     };
-    record.hash = digest(&record);
+    record.hash = record.digest();
     tx.prepare_cached(
         "INSERT INTO audit_log (seq, at, staff, approved_by, action, subject, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -110,24 +71,6 @@ pub struct AuditFilter {
     pub limit: usize,
 }
 
-/// The outcome of checking the chain.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct AuditCheck {
-    pub records: i64,
-    /// The hash of the last record (what the next one continues).
-    pub head: String,
-    /// The first record that does not fit, and how.
-    pub first_bad: Option<BadRecord>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct BadRecord {
-    pub seq: i64,
-    pub problem: String,
-}
-
 fn record_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
     Ok(AuditRecord {
         seq: r.get(0)?,
@@ -144,31 +87,19 @@ fn record_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
 
 const COLUMNS: &str = "seq, at, staff, approved_by, action, subject, detail, prev_hash, hash";
 
-/// Walks the chain in order: the first record whose hash does not match its fields (edited),
-/// whose number skips (removed), or that does not continue the one before it (reordered).
+/// Walks the chain from its start (see [`storedesk_protocol::audit::check`]).
 pub(crate) fn verify(conn: &Connection) -> Result<AuditCheck> {
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq"))?;
-    let mut rows = stmt.query([])?;
-    let (mut expected_seq, mut head, mut records) = (1_i64, GENESIS.to_string(), 0_i64);
-    while let Some(row) = rows.next()? {
-        let record = record_from_row(row)?;
-        records += 1;
-        let problem = if record.seq != expected_seq {
-            Some(format!("records {expected_seq} to {} are missing", record.seq - 1))
-        } else if digest(&record) != record.hash {
-            Some("it was changed: its hash does not match what it says".to_string())
-        } else if record.prev_hash != head {
-            Some(format!("it does not follow record {}: records were removed or reordered", record.seq - 1))
-        } else {
-            None
-        };
-        if let Some(problem) = problem {
-            return Ok(AuditCheck { records, head, first_bad: Some(BadRecord { seq: record.seq, problem }) });
-        }
-        head = record.hash;
-        expected_seq += 1;
-    }
-    Ok(AuditCheck { records, head, first_bad: None })
+    let rows = stmt.query_map([], record_from_row)?;
+    Ok(storedesk_protocol::audit::check(1, GENESIS, rows)?)
+}
+
+/// Records after `seq`, oldest first, at most `limit` (what to upload to central).
+pub(crate) fn records_after(conn: &Connection, seq: i64, limit: usize) -> Result<Vec<AuditRecord>> {
+    let mut stmt = conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2"))?;
+    let rows = stmt.query_map(params![seq, limit as i64], record_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 impl Store {

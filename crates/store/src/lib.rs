@@ -33,6 +33,8 @@
 //!   recording the answers: retry with backoff, dead letters, batches refused whole split.
 //! - [`feed`]: applying central's change feed (products, stock snapshots, allocated orders,
 //!   conflicts); `stock_view`: central's snapshot with the device's uncounted events on top.
+//! - [`staff_sync`]: central's staff list and policy applied here, and the audit records still to
+//!   upload.
 //!
 //! Reading for screens and reports:
 //! - [`views`]: the dashboard's figures, pages of the orders list, preferences.
@@ -60,6 +62,7 @@ mod saga;
 pub mod settings;
 mod sql;
 pub mod staff;
+pub mod staff_sync;
 pub mod stock;
 mod stock_view;
 pub mod sync_state;

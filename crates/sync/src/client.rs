@@ -8,7 +8,9 @@ use storedesk_protocol::api::{
     AppliedResult, ChangesResponse, ClaimRequest, ErrorBody, EventOutcome, EventStatus, JoinRequest, Joined,
     PushRequest, PushResponse, SnapshotResponse, TillInfo,
 };
+use storedesk_protocol::audit::{AuditReceipt, AuditRecord, AuditUpload};
 use storedesk_protocol::events::Envelope;
+use storedesk_protocol::staff::StaffListing;
 use storedesk_store::relay::{PushOutcome, PushResult, Relay, RelayError};
 use tracing::Instrument as _;
 
@@ -19,6 +21,8 @@ pub const CHANGES_ENDPOINT: &str = "GET /v1/changes";
 pub const TILL_ENDPOINT: &str = "POST /v1/till";
 pub const JOIN_ENDPOINT: &str = "POST /v1/join";
 pub const SNAPSHOT_ENDPOINT: &str = "GET /v1/snapshot";
+pub const STAFF_ENDPOINT: &str = "GET /v1/staff";
+pub const AUDIT_ENDPOINT: &str = "POST /v1/audit";
 
 /// A failed call: unreachable, failed (retry), refused as a whole (a 4xx about the request), or
 /// an answer that could not be read. The relay's error type, so the engine and the outbox tell a
@@ -99,6 +103,17 @@ impl CentralClient {
         let request =
             self.http.get(format!("{}/v1/snapshot", self.base)).query(&[("after", after), ("limit", limit)]);
         self.call(SNAPSHOT_ENDPOINT, request).await
+    }
+
+    /// Reads the store's staff list (PIN hashes) and staff policy.
+    pub async fn staff(&self) -> Result<StaffListing, CallError> {
+        self.call(STAFF_ENDPOINT, self.http.get(format!("{}/v1/staff", self.base))).await
+    }
+
+    /// Uploads the till's next audit records (they must continue the chain central holds).
+    pub async fn upload_audit(&self, records: Vec<AuditRecord>) -> Result<AuditReceipt, CallError> {
+        let request = self.http.post(format!("{}/v1/audit", self.base)).json(&AuditUpload { records });
+        self.call(AUDIT_ENDPOINT, request).await
     }
 
     async fn call<T: serde::de::DeserializeOwned>(

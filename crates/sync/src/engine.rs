@@ -143,8 +143,11 @@ impl SyncEngine {
             ..RoundReport::default()
         };
         self.push_all(now, &mut report).await?;
-        if report.error.is_none() {
-            self.pull_all(&mut report).await?;
+        if report.error.is_none()
+            && let Some(version) = self.pull_all(&mut report).await?
+            && let Some(error) = crate::staff::sync_staff(&self.store, &self.client, version).await?
+        {
+            report.error = Some(error);
         }
         self.record_outcome(&report).await?;
         let due_at = if now { i64::MAX / 2 } else { jiff::Timestamp::now().as_millisecond() };
@@ -180,7 +183,9 @@ impl SyncEngine {
 
     /// Reads the change feed to its end, one page and its cursor per transaction; a new till, and
     /// one whose cursor central compacted past, read the snapshot first (`crate::bootstrap`).
-    async fn pull_all(&self, report: &mut RoundReport) -> Result<(), StoreError> {
+    /// Returns the store's staff version central reported, if it did.
+    async fn pull_all(&self, report: &mut RoundReport) -> Result<Option<i64>, StoreError> {
+        let mut staff_version = None;
         let mut cursor = self.store.in_background(|s| s.feed_cursor()).await?;
         let (mut from_snapshot, mut snapshot_read) = (cursor == 0, false);
         loop {
@@ -207,6 +212,7 @@ impl SyncEngine {
                 }
                 Ok(page) => {
                     report.pulled += page.changes.len();
+                    staff_version = page.staff_version.or(staff_version);
                     let has_more = page.has_more;
                     let applied = self
                         .store
@@ -224,7 +230,7 @@ impl SyncEngine {
             }
         }
         report.cursor = cursor;
-        Ok(())
+        Ok(if report.error.is_none() { staff_version } else { None })
     }
 
     /// Writes down the last success (now and then, see [`success_worth_recording`]) or error.

@@ -11,6 +11,7 @@
 //!   snapshot instead of the whole history, with progress.
 //! - [`connect`]: becoming a till of a store — with a till's token (central is asked who the
 //!   device is first) or a one-time join code.
+//! - `staff`: the audit chain uploaded and the store's staff list read, each round.
 //! - [`credentials`]: where the device token is kept when no OS keychain is available.
 //!
 //! The outbox rules (order, backoff, dead letters) and what central's answers do belong to
@@ -25,6 +26,7 @@ pub mod connect;
 pub mod credentials;
 pub mod engine;
 pub mod latency;
+mod staff;
 
 pub use client::CentralClient;
 pub use engine::{RoundReport, SyncEngine, SyncStatus};

@@ -19,6 +19,7 @@ use crate::service::{catalog, conflicts, orders, stock, stores, tills};
 mod credential;
 mod devices;
 mod history;
+mod staff;
 use credential::admin_credential;
 pub use devices::DeviceCommand;
 
@@ -67,6 +68,12 @@ pub enum Command {
     Order(OrderCommand),
     #[command(subcommand)]
     Conflicts(ConflictsCommand),
+    /// A store's staff and staff policy
+    #[command(subcommand)]
+    Staff(staff::StaffCommand),
+    /// A store's tills' audit chains
+    #[command(subcommand)]
+    Audit(staff::AuditCommand),
     /// Remove feed entries newer ones supersede and stored answers, older than the window
     Compact {
         /// The retention window (30d, 12h, ...)
@@ -194,6 +201,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             place_order(&db, &store, &lines, customer, json).await
         }
         Command::Conflicts(ConflictsCommand::List { store, json }) => list_conflicts(&db, store, json).await,
+        Command::Staff(command) => staff::run(&db, command).await,
+        Command::Audit(command) => staff::audit(&db, command).await,
     }
 }
 

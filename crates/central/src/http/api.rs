@@ -15,7 +15,7 @@ use crate::service::conflicts::ConflictRow;
 use crate::service::orders::CentralOrderInput;
 use crate::service::stock::StockRow;
 use crate::service::tills::NewTill;
-use crate::service::{StoreRef, catalog, conflicts, feed, orders, stock, stores};
+use crate::service::{StoreRef, catalog, conflicts, feed, orders, staff, stock, stores};
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
@@ -62,7 +62,9 @@ pub async fn changes(
     Device(device): Device,
     Params(query): Params<ChangesQuery>,
 ) -> ApiResult<ChangesResponse> {
-    Ok(Json(feed::read(&state.db, device.store.id, query.after, query.limit).await?))
+    let mut answer = feed::read(&state.db, device.store.id, query.after, query.limit).await?;
+    answer.staff_version = Some(staff::version(&state.db, device.store.id).await?);
+    Ok(Json(answer))
 }
 
 /// The newest entry of every thing of the device's store and of the catalog, in feed order after

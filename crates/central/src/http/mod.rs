@@ -10,6 +10,7 @@ pub mod devices;
 pub mod error;
 pub mod extract;
 pub mod openapi;
+pub mod staff;
 
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
@@ -127,6 +128,8 @@ pub fn router(db: Db, settings: &Settings) -> Router {
         .route("/events", post(api::push_events))
         .route("/changes", get(api::changes))
         .route("/snapshot", get(api::snapshot))
+        .route("/staff", get(staff::listing))
+        .route("/audit", post(staff::upload))
         .route("/admin/stores", post(api::add_store))
         .route("/join", post(devices::join))
         .route("/till", post(devices::claim))

@@ -2,6 +2,8 @@
 //!
 //! - [`stores`]: stores, device tokens (shown once, stored as SHA-256), authentication.
 //! - [`tokens`]: new random secrets and the hashes kept of them.
+//! - [`staff`]: a store's staff (PIN hashes), staff policy, and who may take each step.
+//! - [`audit`]: each till's audit chain, checked as it arrives.
 //! - [`tills`]: a store's tills (`T1`, `T2`, ...), join codes, the installation that owns a till.
 //! - [`catalog`]: the shared product catalog with versions.
 //! - [`stock`]: per-store authoritative stock; receipts.
@@ -13,11 +15,13 @@
 //! - `work`: a unit of work over one store's stock and orders inside one transaction (orders keep
 //!   the domain's `OrderStatus` and `Channel`), its conflicts and its write-back.
 
+pub mod audit;
 pub mod catalog;
 pub mod conflicts;
 pub mod events;
 pub mod feed;
 pub mod orders;
+pub mod staff;
 pub mod stock;
 pub mod stores;
 pub mod tills;

@@ -9,7 +9,7 @@ mod events;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{api, devices};
+use super::{api, devices, staff};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,6 +18,8 @@ use super::{api, devices};
         api::push_events,
         api::changes,
         api::snapshot,
+        staff::listing,
+        staff::upload,
         api::add_store,
         devices::issue_token,
         devices::join,

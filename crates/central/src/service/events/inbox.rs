@@ -187,13 +187,15 @@ pub(super) fn keep(
             Val::OptText(code.map(str::to_string)),
             Val::OptText(message),
             Val::Int(now),
+            Val::OptText(event.staff.as_ref().map(|c| c.to_string())),
+            Val::OptText(event.approved_by.as_ref().map(|c| c.to_string())),
         ]);
     }
     // A concurrent delivery of the same events makes this insert fail on the primary key; the
     // whole transaction is then retried and answers them as duplicates.
     writes.insert_many(
         conn,
-        "INSERT INTO inbox (event_id, store_id, till_id, aggregate, aggregate_seq, kind, status, result, code, message, received_at)",
+        "INSERT INTO inbox (event_id, store_id, till_id, aggregate, aggregate_seq, kind, status, result, code, message, received_at, staff, approved_by)",
         &rows,
         "",
     );

@@ -5,7 +5,8 @@
 //! 1. deduplicated by its id against the inbox (`inbox`): a known id returns the stored answer;
 //! 2. checked against its till's sequence of the aggregate (`sequence`): a gap answers "retry
 //!    later" (nothing is stored), a reused number is refused;
-//! 3. applied (`apply`), one function per kind.
+//! 3. checked for who made it (`who`): the staff code and approver against the store's staff;
+//! 4. applied (`apply`), one function per kind.
 //!
 //! What can be checked without the database is checked first (`validate`), for the whole request.
 //! Permanent refusals (unknown SKU, unknown order, malformed) are answered without storing
@@ -17,6 +18,7 @@ mod group;
 mod inbox;
 mod sequence;
 mod validate;
+mod who;
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
@@ -90,6 +92,7 @@ async fn apply_batch(
     let mut work = Work::new(db, store, now);
     work.till = Some((device.till_id, device.till));
     let (mut heads, stored) = read_what_events_touch(&mut work, &mut *tx, device, events, savepoint).await?;
+    let who = who::Who::read(&mut *tx, store.id, events).await?;
 
     let mut outcomes = Vec::with_capacity(events.len());
     let mut answers: Vec<Answer> = Vec::new();
@@ -105,10 +108,15 @@ async fn apply_batch(
             Place::Gap => (gap(event, &heads), None),
             Place::Taken => (taken(event), None),
             Place::Forgotten => (forgotten(event), None),
-            Place::Next => {
-                let applied = apply(&mut work, &mut *tx, event).instrument(span.clone()).await?;
-                judge(i, event, applied, &mut heads)
-            }
+            Place::Next => match who.misfit(&work, event) {
+                Some((code, message)) => {
+                    (outcome(event.event_id, EventStatus::Rejected, Some(code), Some(message)), None)
+                }
+                None => {
+                    let applied = apply(&mut work, &mut *tx, event).instrument(span.clone()).await?;
+                    judge(i, event, applied, &mut heads)
+                }
+            },
         };
         span.record("outcome", tracing::field::debug(&outcome.status));
         if !matches!(outcome.status, EventStatus::Applied | EventStatus::Duplicate) && answer.is_none() {

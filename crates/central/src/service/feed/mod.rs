@@ -109,7 +109,7 @@ pub async fn read(db: &Db, store_id: i64, cursor: i64, limit: i64) -> Result<Cha
     let has_more = rows.len() as i64 > limit;
     let changes = decode(&rows[..rows.len().min(limit as usize)])?;
     let next_cursor = changes.last().map_or(cursor, |c| c.id);
-    Ok(ChangesResponse { changes, next_cursor, has_more })
+    Ok(ChangesResponse { changes, next_cursor, has_more, staff_version: None })
 }
 
 fn check_limit(limit: i64) -> Result<()> {

@@ -1,0 +1,58 @@
+-- Staff, per store: central is where a syncing store's staff are managed; tills get them (with
+-- PIN hashes, never PINs) through `GET /v1/staff` and check PINs offline. A lockout a till records
+-- reaches central with its audit records and the store's other tills with the next staff read.
+-- Keep in step with central-postgres/0007_staff.sql.
+CREATE TABLE staff (
+    store_id     INTEGER NOT NULL REFERENCES stores (id),
+    code         TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    role         TEXT NOT NULL CHECK (role IN ('cashier', 'supervisor', 'manager')),
+    -- Argon2id, PHC string.
+    pin_hash     TEXT NOT NULL,
+    active       INTEGER NOT NULL DEFAULT 1,
+    disabled_at  INTEGER,
+    locked_until INTEGER,
+    updated_at   INTEGER NOT NULL,
+    PRIMARY KEY (store_id, code)
+);
+CREATE INDEX staff_by_code ON staff (code);
+
+-- A store's staff policy, and the version of its staff list (every change moves it, so a till
+-- asks again only when something changed). Limits in minor units and percent.
+ALTER TABLE stores ADD COLUMN staff_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE stores ADD COLUMN refund_max_minor INTEGER NOT NULL DEFAULT 50000;
+ALTER TABLE stores ADD COLUMN discount_max_percent INTEGER NOT NULL DEFAULT 20;
+ALTER TABLE stores ADD COLUMN lockout_minutes INTEGER NOT NULL DEFAULT 15;
+ALTER TABLE stores ADD COLUMN idle_lock_minutes INTEGER NOT NULL DEFAULT 5;
+-- Events without a staff code (from tills that predate staff) are accepted, as made by an unknown
+-- person, until this time; NULL: until the store's first staff member is added, then 30 days.
+ALTER TABLE stores ADD COLUMN unsigned_until INTEGER;
+
+-- Who sent each event (NULL: a till that predates staff, or the program).
+ALTER TABLE inbox ADD COLUMN staff TEXT;
+ALTER TABLE inbox ADD COLUMN approved_by TEXT;
+
+-- Each till's audit chain as central received it: checked on arrival, kept to be checked again.
+CREATE TABLE audit_records (
+    till_id     INTEGER NOT NULL REFERENCES tills (id),
+    seq         INTEGER NOT NULL,
+    at          INTEGER NOT NULL,
+    staff       TEXT,
+    approved_by TEXT,
+    action      TEXT NOT NULL,
+    subject     TEXT,
+    detail      TEXT,
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (till_id, seq)
+);
+
+-- Uploads that did not continue the chain central holds: flagged, kept for the store's admin.
+CREATE TABLE audit_breaks (
+    id          INTEGER PRIMARY KEY,
+    till_id     INTEGER NOT NULL REFERENCES tills (id),
+    seq         INTEGER NOT NULL,
+    problem     TEXT NOT NULL,
+    received_at INTEGER NOT NULL
+);
