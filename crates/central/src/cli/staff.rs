@@ -10,7 +10,7 @@ use storedesk_domain::{Named as _, Pin, Role};
 use super::print_json;
 use crate::db::Db;
 use crate::service::staff::{self, PolicyChange};
-use crate::service::{audit, stores};
+use crate::service::{StoreRef, audit, stores};
 
 #[derive(Subcommand, Debug)]
 pub enum StaffCommand {
@@ -143,20 +143,26 @@ pub async fn run(db: &Db, command: StaffCommand) -> anyhow::Result<()> {
                 idle_lock_minutes,
                 unsigned_grace_days,
             };
-            let policy = staff::set_policy(db, &store, &change).await?;
-            if json {
-                return print_json(&policy);
-            }
-            println!(
-                "{}: a supervisor refunds up to {} and discounts up to {}%; lockout {} min; idle lock {} min",
-                store.code,
-                currency.format_minor(policy.refund_max_minor),
-                policy.discount_max_percent,
-                policy.lockout_minutes,
-                policy.idle_lock_minutes
-            );
+            policy(db, &store, &change, json).await?;
         }
     }
+    Ok(())
+}
+
+async fn policy(db: &Db, store: &StoreRef, change: &PolicyChange, json: bool) -> anyhow::Result<()> {
+    let currency = storedesk_domain::Currency::from_code(&store.currency)?;
+    let policy = staff::set_policy(db, store, change).await?;
+    if json {
+        return print_json(&policy);
+    }
+    println!(
+        "{}: a supervisor refunds up to {} and discounts up to {}%; lockout {} min; idle lock {} min",
+        store.code,
+        currency.format_minor(policy.refund_max_minor),
+        policy.discount_max_percent,
+        policy.lockout_minutes,
+        policy.idle_lock_minutes
+    );
     Ok(())
 }
 
