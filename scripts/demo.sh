@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${STOREDESK_BIN:-$PWD/target/release}"
 central() { "$bin/storedesk-central" --database-url "sqlite://$dir/central.db" "$@"; }
-# The demo store's manager: sign in to the app as MGR with PIN 1234.
+# The demo store's manager: sign in to the app as MGR with PIN 1234 (the cashier CHEN: 1111).
 device() { STOREDESK_DATA_DIR="$dir/device" STOREDESK_STAFF=MGR STOREDESK_PIN=1234 "$bin/storedesk" "$@"; }
 
 start_central() {
@@ -35,6 +35,10 @@ create() {
     sed -n 's/^  "token": "\(.*\)",\{0,1\}$/\1/p')
   [ -n "$token" ] || { echo "demo: no device token from central" >&2; exit 1; }
   central catalog import demo/central-catalog.csv --currency CNY
+  # The store's staff, managed at central (the device gets them when it syncs): the manager, and a
+  # cashier whose refunds need the manager's approval.
+  STOREDESK_PIN=1234 central staff add --store SH01 --code MGR --name "Wang Li 王丽" --role manager
+  STOREDESK_PIN=1111 central staff add --store SH01 --code CHEN --name "Chen Jie 陈杰" --role cashier
   tail -n +2 demo/central-stock.csv | while IFS=, read -r sku qty; do
     [ "$qty" -gt 0 ] || continue
     central stock receive --store SH01 "$sku" "$qty" >/dev/null 2>&1 || { echo "demo: cannot receive $sku" >&2; exit 1; }

@@ -33,6 +33,14 @@ const COMMANDS: &[&str] = &[
     "latency_history",
     "start_export",
     "cancel_export",
+    "staff_status",
+    "sign_in",
+    "sign_out",
+    "add_first_manager",
+    "approve",
+    "audit_records",
+    "verify_audit",
+    "export_audit",
 ];
 
 fn main() {

@@ -33,8 +33,11 @@ ALTER TABLE inbox ADD COLUMN staff TEXT;
 ALTER TABLE inbox ADD COLUMN approved_by TEXT;
 
 -- Each till's audit chain as central received it: checked on arrival, kept to be checked again.
+-- A till set up again on a new machine (`device replace`) starts a new chain: its generation.
+ALTER TABLE tills ADD COLUMN audit_generation BIGINT NOT NULL DEFAULT 0;
 CREATE TABLE audit_records (
     till_id     BIGINT NOT NULL REFERENCES tills (id),
+    generation  BIGINT NOT NULL,
     seq         BIGINT NOT NULL,
     at          BIGINT NOT NULL,
     staff       TEXT,
@@ -45,13 +48,14 @@ CREATE TABLE audit_records (
     prev_hash   TEXT NOT NULL,
     hash        TEXT NOT NULL,
     received_at BIGINT NOT NULL,
-    PRIMARY KEY (till_id, seq)
+    PRIMARY KEY (till_id, generation, seq)
 );
 
 -- Uploads that did not continue the chain central holds: flagged, kept for the store's admin.
 CREATE TABLE audit_breaks (
     id          BIGSERIAL PRIMARY KEY,
     till_id     BIGINT NOT NULL REFERENCES tills (id),
+    generation  BIGINT NOT NULL,
     seq         BIGINT NOT NULL,
     problem     TEXT NOT NULL,
     received_at BIGINT NOT NULL

@@ -4,7 +4,7 @@
 
 use tauri_specta::{Builder, collect_commands, collect_events};
 
-use crate::commands::{catalog, orders, reports, setup, sync};
+use crate::commands::{catalog, orders, reports, setup, staff, sync};
 use crate::events::{ExportProgress, LatencyTick, SyncStatusChanged};
 
 pub fn builder() -> Builder<tauri::Wry> {
@@ -37,6 +37,14 @@ pub fn builder() -> Builder<tauri::Wry> {
             sync::latency_history,
             reports::start_export,
             reports::cancel_export,
+            staff::staff_status,
+            staff::sign_in,
+            staff::sign_out,
+            staff::add_first_manager,
+            staff::approve,
+            staff::audit_records,
+            staff::verify_audit,
+            staff::export_audit,
         ])
         .events(collect_events![SyncStatusChanged, LatencyTick, ExportProgress])
         // Counts and times travel as JS numbers (well within 2^53); money travels as strings.

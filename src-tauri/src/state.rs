@@ -26,8 +26,13 @@ pub struct AppState {
     pub exports: Mutex<HashMap<u32, Arc<Control>>>,
     next_export: AtomicU32,
     /// The person signed in at this till (their PIN checked by the store).
-    pub signed_in: Mutex<Option<Actor>>,
+    signed_in: Mutex<Option<Actor>>,
+    /// Another person's approval of the signed-in person's next step, and when it was given.
+    approval: Mutex<Option<(Actor, Instant)>>,
 }
+
+/// How long an approval waits for the step it approves.
+const APPROVAL_LIFETIME: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl AppState {
     pub fn new(store: Arc<Store>, data_dir: PathBuf, log_dir: PathBuf) -> Self {
@@ -42,14 +47,37 @@ impl AppState {
             exports: Mutex::new(HashMap::new()),
             next_export: AtomicU32::new(1),
             signed_in: Mutex::new(None),
+            approval: Mutex::new(None),
         }
     }
 
-    /// Who the app's steps are recorded as: the signed-in person. A store from before staff (no
-    /// one to sign in yet) records `operator`, as it did.
+    pub fn signed_in(&self) -> Option<Actor> {
+        self.signed_in.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Signs a person in (or out, with `None`); an approval given for the last person goes.
+    pub fn set_signed_in(&self, actor: Option<Actor>) {
+        *self.signed_in.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = actor;
+        *self.approval.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+
+    /// Keeps another person's approval for the signed-in person's next step.
+    pub fn set_approval(&self, approved: Actor) {
+        *self.approval.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some((approved, Instant::now()));
+    }
+
+    /// Who the app's next step is recorded as: the signed-in person, with the approval given for
+    /// it (used up by this step). A store from before staff (no one to sign in yet) records
+    /// `operator`, as it did.
     pub fn actor(&self) -> AppResult<Actor> {
-        if let Some(actor) = self.signed_in.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+        let approval = self.approval.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some((approved, at)) = approval
+            && at.elapsed() < APPROVAL_LIFETIME
         {
+            return Ok(approved);
+        }
+        if let Some(actor) = self.signed_in() {
             return Ok(actor);
         }
         if self.store.has_staff()? {

@@ -27,6 +27,7 @@ beforeAll(async () => {
   quit = app.quit;
   await ui.keepPainting();
   await joinThroughFirstScreen(joinCode);
+  await signInAtThePinPad();
   await waitFor("the dashboard", async () => (await ui.$('[data-testid="dashboard"] [data-testid="orders-today"]')).isDisplayed());
   await waitFor("the app to be online", () => ui.online());
 });
@@ -47,6 +48,21 @@ async function joinThroughFirstScreen(joinCode: string): Promise<void> {
   await (await ui.$('[data-testid="join-central"]')).clearValue();
   await (await ui.$('[data-testid="join-code"]')).setValue(`storedesk://join?central=${central.url}&code=${joinCode}`);
   await ui.click('[data-testid="join-submit"]');
+}
+
+/** The store's staff came from central: the app opens on the PIN pad. A wrong PIN is refused in
+ *  words (and counted); the cashier ANN signs in with the keyboard. */
+async function signInAtThePinPad(): Promise<void> {
+  await (await ui.$('[data-testid="sign-in"]')).waitForDisplayed({ timeout: 60_000 });
+  expect(await ui.text('[data-testid="sign-in"] .pin-people')).toContain("Ann Cashier");
+  await ui.shoot("sign-in-light");
+  await ui.signIn("ANN", "0000");
+  const error = await ui.$('[data-testid="sign-in"] [data-testid="error"]');
+  await error.waitForDisplayed({ timeout: 15_000 });
+  expect(await error.getText()).toContain(en.errors.wrong_pin.title);
+  await ui.shoot("sign-in-wrong-pin");
+  await ui.browser.keys(["1", "2", "3", "4", "Enter"]);
+  await waitFor("ANN signed in", async () => (await ui.text('[data-testid="who"]').catch(() => "")).includes("ANN"));
 }
 
 afterAll(async () => {
@@ -146,12 +162,24 @@ describe("the operator's day", () => {
     await (await ui.$('[data-testid="action-form"]')).waitForDisplayed({ timeout: 10_000 });
     await (await ui.$('[data-testid="action-reason"]')).setValue("central sold the last vases");
     await ui.click('[data-testid="action-submit"]');
+    // ANN is a cashier: cancelling needs a supervisor's or manager's approval, on the spot.
+    const approval = await ui.$('[data-testid="approval"]');
+    await approval.waitForDisplayed({ timeout: 10_000 });
+    expect(await ui.text('[data-testid="approval"]')).toContain("cancel");
+    expect(await (await ui.$('[data-testid="approval"] [data-staff="ANN"]')).isExisting()).toBe(false);
+    await ui.shoot("approval-light");
+    await ui.signIn("MAY", "2468");
     await waitFor("the attention item to go", async () => !(await (await ui.$(item)).isExisting()));
 
     await ui.go("orders");
     await ui.searchOrders(parcel, 1);
     await ui.click(`[data-testid="order-list"] [data-row="${parcel}"]`);
     await ui.waitStatus("cancelled");
+    // Both names on the timeline: ANN cancelled it, MAY approved.
+    const by = await ui.browser.$$('[data-testid="timeline"] [data-testid="timeline-by"]');
+    const said: string[] = [];
+    for (const b of by) said.push(await b.getText());
+    expect(said).toContain(en.orders.byApproved.replace("{{actor}}", "ANN").replace("{{approver}}", "MAY"));
     await ui.searchOrders(sale, 1);
     await ui.click(`[data-testid="order-list"] [data-row="${sale}"]`);
     await ui.waitStatus("delivered");
@@ -235,13 +263,23 @@ describe("the operator's day", () => {
     await ui.shoot("dashboard-zh-dark");
     await ui.theme("light");
     // Every screen in Chinese: no text is left to a font stack without the app's CJK font.
-    for (const screen of ["dashboard", "orders", "stock", "catalog", "sync", "reports", "settings"]) {
+    for (const screen of ["dashboard", "orders", "stock", "catalog", "sync", "reports", "audit", "settings"]) {
       await ui.go(screen);
       if (screen === "dashboard") await waitFor("the latency chart", async () => (await ui.$('[data-testid="latency"] .u-legend')).isExisting());
       if (screen === "orders") await ui.click('[data-testid="order-list"] [data-row]');
       expect(await ui.cjkOutsideAppFont(), `the ${screen} screen`).toEqual([]);
-      if (screen === "orders" || screen === "stock") await ui.shoot(`${screen}-zh-light`);
+      if (screen === "orders" || screen === "stock" || screen === "audit") await ui.shoot(`${screen}-zh-light`);
     }
+    // The lock screen in Chinese, light and dark: "switch person", then sign in again.
+    await ui.click('[data-testid="switch-person"]');
+    await (await ui.$('[data-testid="sign-in"]')).waitForDisplayed({ timeout: 10_000 });
+    expect(await ui.text('[data-testid="sign-in"]')).toContain(zhCN.staff.signInIntro);
+    await ui.shoot("sign-in-zh-light");
+    await ui.theme("dark");
+    await ui.shoot("sign-in-zh-dark");
+    await ui.theme("light");
+    await ui.signIn("ANN", "1234");
+    await waitFor("ANN again", async () => (await ui.text('[data-testid="who"]').catch(() => "")).includes("ANN"));
 
     await ui.go("settings");
     await (await ui.$('[data-testid="language"]')).selectByAttribute("value", "en");
@@ -267,6 +305,38 @@ describe("the operator's day", () => {
     }
   });
 
+  it("(7) the audit trail shows who did what, filters by person, checks its chain and exports CSV", async () => {
+    await ui.go("audit");
+    await waitFor("the chain checked", async () => (await ui.text('[data-testid="audit-check"]').catch(() => "")).length > 0);
+    expect(await ui.text('[data-testid="audit-check"]')).toMatch(/intact/);
+    const actions = async () => {
+      const rows = await ui.browser.$$('[data-testid="audit-table"] tbody tr');
+      const out: string[] = [];
+      for (const r of rows) out.push((await r.getAttribute("data-action")) ?? "");
+      return out;
+    };
+    const all = await actions();
+    for (const a of ["staff.sign_in", "staff.refused", "staff.approve", "order.cancel"]) expect(all).toContain(a);
+    await (await ui.$('[data-testid="audit-person"]')).selectByAttribute("value", "MAY");
+    await waitFor("MAY's records only", async () => {
+      const mine = await actions();
+      return mine.length > 0 && mine.length < all.length && mine.includes("staff.approve");
+    });
+    await ui.shoot("audit-light");
+    await ui.theme("dark");
+    await ui.shoot("audit-dark");
+    await ui.theme("light");
+
+    const target = path.join(tempDir("audit"), "audit.csv");
+    await ui.click('[data-testid="audit-export"]');
+    await answerSaveDialog(target);
+    await waitFor("the CSV written", async () => readdirSync(path.dirname(target)).includes("audit.csv"), 15_000);
+    const csv = readFileSync(target, "utf8").trim().split("\n");
+    expect(csv[0]).toBe("seq,at,staff,approved_by,action,subject,detail,hash");
+    expect(csv.slice(1).some((line) => line.includes(",ANN,MAY,order.cancel,"))).toBe(true);
+    await (await ui.$('[data-testid="audit-person"]')).selectByAttribute("value", "");
+  });
+
   it("exports a report through the Reports screen", async () => {
     const target = path.join(tempDir("export"), "sales.xlsx");
     await ui.go("reports");
@@ -284,7 +354,7 @@ describe("the operator's day", () => {
   it("shows every screen, light and dark", async () => {
     for (const theme of ["light", "dark"] as const) {
       await ui.theme(theme);
-      for (const screen of ["dashboard", "orders", "stock", "catalog", "sync", "reports", "settings"]) {
+      for (const screen of ["dashboard", "orders", "stock", "catalog", "sync", "reports", "audit", "settings"]) {
         await ui.go(screen);
         if (screen === "orders") await ui.click('[data-testid="order-list"] [data-row]');
         if (screen === "stock") await ui.click('[data-testid="stock-list"] [data-row]');

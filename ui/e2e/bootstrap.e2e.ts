@@ -3,6 +3,7 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { en } from "../src/i18n/en";
 import { Central, launchApp, SHOTS, tempDir, Ui, waitFor } from "./harness";
 
 const PRODUCTS = 150_000;
@@ -47,6 +48,17 @@ describe("a new till of a big store", () => {
     expect(done).toBeLessThanOrEqual(total);
 
     await waitFor("the preparation to end", async () => !(await (await ui.$('[data-testid="preparing"]')).isExisting()), 120_000);
+    // The store has no staff at central: once the till has synced, it asks for its first manager.
+    await (await ui.$('[data-testid="first-manager"]')).waitForDisplayed({ timeout: 60_000 });
+    await (await ui.$('[data-testid="first-code"]')).setValue("boss");
+    await (await ui.$('[data-testid="first-name"]')).setValue("Big Boss 老板");
+    await (await ui.$('[data-testid="first-pin"]')).setValue("4321");
+    await (await ui.$('[data-testid="first-pin-again"]')).setValue("4312");
+    expect(await ui.text('[data-testid="first-manager"] [role="alert"]')).toBe(en.staff.pinMismatch);
+    await (await ui.$('[data-testid="first-pin-again"]')).setValue("4321");
+    await ui.shoot("first-manager-light");
+    await ui.click('[data-testid="first-save"]');
+    await waitFor("the manager signed in", async () => (await ui.text('[data-testid="who"]').catch(() => "")).includes("BOSS"));
     await waitFor("the dashboard", async () => (await ui.$('[data-testid="dashboard"] [data-testid="orders-today"]')).isDisplayed());
     await waitFor("the app to be online", () => ui.online());
   });

@@ -84,8 +84,8 @@ export class Central {
   }
 
   /** An admin command on central's database (works whether or not the server runs). */
-  admin(args: string[]): string {
-    return run("storedesk-central", ["--database-url", `sqlite://${this.dir}/central.db`, ...args]);
+  admin(args: string[], env: NodeJS.ProcessEnv = {}): string {
+    return run("storedesk-central", ["--database-url", `sqlite://${this.dir}/central.db`, ...args], env);
   }
 
   async start(): Promise<void> {
@@ -109,6 +109,13 @@ export class Central {
 
 /** A store at central with a small catalog and stock; returns its first till's token and
  *  one-time join code. */
+/** The e2e store's staff at central: code, name, role, PIN. */
+export const STAFF: [string, string, string, string][] = [
+  ["ANN", "Ann Cashier", "cashier", "1234"],
+  ["MAY", "May Manager", "manager", "2468"],
+  ["E2E", "E2E manager", "manager", "2468"],
+];
+
 export function seedCentral(central: Central, code: string, products: [string, string, string, number][]): { token: string; joinCode: string } {
   const out = central.admin(["store", "add", code, "--name", "E2E Store", "--currency", "CNY", "--json"]);
   const added = JSON.parse(out) as { token: string; join_code: string };
@@ -116,6 +123,10 @@ export function seedCentral(central: Central, code: string, products: [string, s
   writeFileSync(csv, ["sku,name,price", ...products.map(([sku, name, price]) => `${sku},${name},${price}`)].join("\n") + "\n");
   central.admin(["catalog", "import", csv, "--currency", "CNY"]);
   for (const [sku, , , qty] of products) central.admin(["stock", "receive", "--store", code, sku, String(qty)]);
+  // The store's staff, managed at central; its tills get them (PIN hashes only) when they sync.
+  for (const [who, name, role, pin] of STAFF) central.admin(["staff", "add", "--store", code, "--code", who, "--name", name, "--role", role], { STOREDESK_PIN: pin });
+  // A long idle lock: WebDriver's waits are not an operator's input (the lock has its own test).
+  central.admin(["staff", "policy", "--store", code, "--idle-lock-minutes", "120"]);
   return { token: added.token, joinCode: added.join_code };
 }
 
@@ -128,9 +139,9 @@ export class CliTill {
     const added = JSON.parse(central.admin(["device", "add", "--store", code, "--json"])) as { join_code: string };
     const till = new CliTill(tempDir("cli-till"));
     till.run(["join", "--central", central.url, "--code", added.join_code]);
-    // The store has no staff at central yet: the till's first manager, whom every later command
-    // signs in as.
-    till.run(["staff", "add", "--code", CliTill.STAFF, "--name", "E2E manager", "--role", "manager"]);
+    // The store's staff come from central with the first sync; every later command signs in as
+    // its manager E2E.
+    till.run(["sync", "run", "--once"]);
     return till;
   }
 
@@ -285,6 +296,13 @@ export class Ui {
   }
 
   /** Clicks an order action; fills the form (amount for `pay`) when the step has one. */
+  /** Signs in at the PIN pad: taps the person, types the PIN on the keyboard, presses Enter. */
+  async signIn(code: string, pin: string): Promise<void> {
+    await this.click(`[data-staff="${code}"]`);
+    await (await this.$(".pin-entry")).waitForDisplayed({ timeout: 10_000 });
+    await this.browser.keys([...pin.split(""), "Enter"]);
+  }
+
   async act(action: string, amount?: string): Promise<void> {
     await this.click(`[data-testid="order-actions"] [data-action="${action}"]`);
     if (["pay", "ship", "refund", "cancel"].includes(action)) {

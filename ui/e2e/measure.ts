@@ -168,6 +168,10 @@ it("storedesk", async () => {
   expect(DATA).not.toBe("");
   const t0 = Date.now();
   const { browser, quit, driverPid } = await launchApp(DATA);
+  // The demo store's manager signs in (scripts/demo.sh): MGR, PIN 1234.
+  await waitFor("the PIN pad", async () => (await browser.$('[data-staff="MGR"]')).isDisplayed(), 60_000);
+  await (await browser.$('[data-staff="MGR"]')).click();
+  await browser.keys(["1", "2", "3", "4", "Enter"]);
   await waitFor("the dashboard with data", async () => {
     const orders = await browser.$('[data-testid="orders-today"]');
     return (await orders.isDisplayed()) && (await browser.$('[data-testid="low-stock"]').isExisting());

@@ -53,6 +53,19 @@ export const commands = {
 	 */
 	startExport: (kind: ReportKind, format: Format, from: string, to: string, lang: Lang, bom: boolean, path: string, till: string | null) => typedError<number, AppError>(__TAURI_INVOKE("start_export", { kind, format, from, to, lang, bom, path, till })),
 	cancelExport: (id: number) => typedError<null, AppError>(__TAURI_INVOKE("cancel_export", { id })),
+	staffStatus: () => typedError<StaffStatus, AppError>(__TAURI_INVOKE("staff_status")),
+	signIn: (code: string, pin: string) => typedError<SignedIn, AppError>(__TAURI_INVOKE("sign_in", { code, pin })),
+	/**  Signs the person out (the lock, and "switch person"). */
+	signOut: () => typedError<null, AppError>(__TAURI_INVOKE("sign_out")),
+	/**  The store's first manager, for a store without staff (then signed in). */
+	addFirstManager: (code: string, name: string, pin: string) => typedError<SignedIn, AppError>(__TAURI_INVOKE("add_first_manager", { code, name, pin })),
+	/**  Another person's PIN approves the signed-in person's next step (within a minute). */
+	approve: (code: string, pin: string) => typedError<SignedIn, AppError>(__TAURI_INVOKE("approve", { code, pin })),
+	/**  Audit records, newest first: by person (actor or approver), action prefix, period (RFC 3339). */
+	auditRecords: (staff: string | null, action: string | null, from: string | null, to: string | null) => typedError<AuditRecord[], AppError>(__TAURI_INVOKE("audit_records", { staff, action, from, to })),
+	verifyAudit: () => typedError<AuditCheck, AppError>(__TAURI_INVOKE("verify_audit")),
+	/**  Writes the records the filter selects to `path` as CSV; returns how many. */
+	exportAudit: (path: string, staff: string | null, action: string | null, from: string | null, to: string | null) => typedError<number, AppError>(__TAURI_INVOKE("export_audit", { path, staff, action, from, to })),
 };
 
 /** Events */
@@ -116,6 +129,36 @@ export type AttentionItem = {
 	detail: Value | null,
 	created_at: string,
 	resolved_at: string | null,
+};
+
+/**  The outcome of checking a chain. */
+export type AuditCheck = {
+	records: number,
+	/**  The hash of the last record that fits (what the next one continues). */
+	head: string,
+	/**  The first record that does not fit, and how. */
+	first_bad: BadRecord | null,
+};
+
+/**  One record of a till's trail. */
+export type AuditRecord = {
+	seq: number,
+	at: string,
+	/**  The staff code, or the program (`central`, `setup`, ...) for steps no person took. */
+	staff: string | null,
+	approved_by: string | null,
+	/**  `order.pay`, `stock.adjust`, `staff.sign_in`, `staff.locked_out`, `step.refused`, ... */
+	action: string,
+	/**  What it is about: an order's number, a SKU, a staff code. */
+	subject: string | null,
+	detail: string | null,
+	prev_hash: string,
+	hash: string,
+};
+
+export type BadRecord = {
+	seq: number,
+	problem: string,
 };
 
 /**  An ISO 4217 currency with a fixed number of decimals (its exponent). Serialised as its code. */
@@ -188,6 +231,14 @@ export type LedgerEntry = {
 	at: string,
 	/**  Who moved the stock (`None` before staff, or for central's and the program's movements). */
 	staff: string | null,
+};
+
+/**  A store's limits on what a supervisor may do alone (a manager has none). */
+export type Limits = {
+	/**  The largest refund, in minor units, a supervisor may give. */
+	refund_max_minor: number,
+	/**  The largest discount, in percent of the line or order, a supervisor may give. */
+	discount_max_percent: number,
 };
 
 export type LineInput = {
@@ -332,6 +383,9 @@ export type Product = {
 
 export type ReportKind = "sales" | "stock" | "orders";
 
+/**  A staff member's role; each one may do what the one before it may, and more. */
+export type Role = "cashier" | "supervisor" | "manager";
+
 /**  One endpoint's latency over one minute, in microseconds. */
 export type Rollup = {
 	/**  The minute's start, Unix milliseconds. */
@@ -383,6 +437,56 @@ export type SecondSnapshot = {
 	 */
 	slowest_us: number,
 	slowest_trace: string | null,
+};
+
+/**  The person signed in, as the window shows them. */
+export type SignedIn = {
+	code: string,
+	name: string,
+	role: Role,
+};
+
+/**
+ *  A staff member's code within a store, as recorded on every step: 1 to 16 characters, `A-Z`,
+ *  `0-9`, `-`, `_` (typed in any case, kept in upper case).
+ */
+export type StaffCode = string;
+
+/**  A staff member as screens and `staff list` show one: never the PIN or its hash. */
+export type StaffMember = {
+	code: StaffCode,
+	name: string,
+	role: Role,
+	active: boolean,
+	/**  Managed at central (a till of a store that syncs). */
+	from_central: boolean,
+	/**  Locked out of this till after wrong PINs, until then. */
+	locked_until: string | null,
+};
+
+/**  The store's rules for its staff, set by a manager. */
+export type StaffPolicy = {
+	limits: Limits,
+	/**  How long wrong PINs lock a person out of a till. */
+	lockout_minutes: number,
+	/**  The app locks after this long without input. */
+	idle_lock_minutes: number,
+};
+
+/**
+ *  What the window needs to know about staff: whether the store has any (else it asks for the
+ *  first manager), who is signed in (else the PIN pad), who may sign in, and the store's policy.
+ */
+export type StaffStatus = {
+	has_staff: boolean,
+	/**
+	 *  A till of a store that syncs, before its first sync: its staff come from central, so it
+	 *  waits for them rather than asking for a first manager.
+	 */
+	waiting_for_central: boolean,
+	signed_in: SignedIn | null,
+	people: StaffMember[],
+	policy: StaffPolicy,
 };
 
 export type StatusCount = {

@@ -97,6 +97,22 @@ pub enum StaffCommand {
         #[arg(long, value_name = "STAFF")]
         code: String,
     },
+    /// The store's staff policy; with any option, a manager changes it (a stand-alone store: a
+    /// store that syncs sets it at central)
+    Policy {
+        /// The largest refund a supervisor may give alone (major units: 500.00)
+        #[arg(long, value_name = "AMOUNT")]
+        refund_max: Option<String>,
+        /// The largest discount a supervisor may give alone, in percent
+        #[arg(long, value_name = "PERCENT")]
+        discount_max: Option<u8>,
+        #[arg(long)]
+        lockout_minutes: Option<i64>,
+        #[arg(long)]
+        idle_lock_minutes: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -159,6 +175,10 @@ pub fn staff(store: &Store, sign_in: &SignIn, command: StaffCommand) -> anyhow::
             eprintln!("disabled {}", code.to_ascii_uppercase());
             Ok(())
         }
+        StaffCommand::Policy { refund_max, discount_max, lockout_minutes, idle_lock_minutes, json } => {
+            let change = PolicyArgs { refund_max, discount_max, lockout_minutes, idle_lock_minutes };
+            policy(store, sign_in, change, json)
+        }
         StaffCommand::List { json } => {
             let staff = store.staff()?;
             if json {
@@ -178,6 +198,44 @@ pub fn staff(store: &Store, sign_in: &SignIn, command: StaffCommand) -> anyhow::
             table.print()
         }
     }
+}
+
+struct PolicyArgs {
+    refund_max: Option<String>,
+    discount_max: Option<u8>,
+    lockout_minutes: Option<i64>,
+    idle_lock_minutes: Option<i64>,
+}
+
+/// Shows the staff policy; with any change given, a manager sets it first.
+fn policy(store: &Store, sign_in: &SignIn, change: PolicyArgs, json: bool) -> anyhow::Result<()> {
+    let currency = store.settings()?.currency;
+    let mut policy = store.staff_policy()?;
+    let PolicyArgs { refund_max, discount_max, lockout_minutes, idle_lock_minutes } = change;
+    let changes = refund_max.is_some()
+        || discount_max.is_some()
+        || lockout_minutes.is_some()
+        || idle_lock_minutes.is_some();
+    if let Some(text) = refund_max {
+        policy.limits.refund_max_minor = currency.parse_major(&text).context("--refund-max")?;
+    }
+    policy.limits.discount_max_percent = discount_max.unwrap_or(policy.limits.discount_max_percent);
+    policy.lockout_minutes = lockout_minutes.unwrap_or(policy.lockout_minutes);
+    policy.idle_lock_minutes = idle_lock_minutes.unwrap_or(policy.idle_lock_minutes);
+    if changes {
+        policy = store.set_staff_policy(&sign_in.actor(store)?, policy)?;
+    }
+    if json {
+        return output::json(&policy);
+    }
+    println!(
+        "a supervisor refunds up to {} and discounts up to {}% alone; lockout {} min; idle lock {} min",
+        currency.format_minor(policy.limits.refund_max_minor),
+        policy.limits.discount_max_percent,
+        policy.lockout_minutes,
+        policy.idle_lock_minutes
+    );
+    Ok(())
 }
 
 pub fn audit(store: &Store, command: AuditCommand) -> anyhow::Result<()> {

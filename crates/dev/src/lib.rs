@@ -3,6 +3,8 @@
 //!
 //! - [`seed`]: synthetic order history in bulk (`storedesk-dev demo history`, the report and list
 //!   benchmarks, the reports' tests).
+//! - [`bench_pin`]: what a PIN's Argon2id hash costs at sign-in, next to SHA-256, and what it
+//!   means for guessing.
 //! - [`saga`]: what placing a fulfilment order costs next to the raw one-row-insert ceiling.
 //! - `storedesk-dev` (`main.rs`): the command, with `bench sync` (a real central on loopback),
 //!   `bench bootstrap` (a new till against 1x, 10x and 100x history), `bench load` (goose driving
@@ -10,5 +12,6 @@
 //!   (central's bytes per order after a million, before and after compaction) and
 //!   `bench report` (each export in its own `storedesk` process) in their own modules.
 
+pub mod bench_pin;
 pub mod saga;
 pub mod seed;

@@ -105,6 +105,13 @@ impl LoadArgs {
 
 #[derive(Subcommand, Debug)]
 enum BenchCommand {
+    /// What a PIN's hash costs at sign-in, next to SHA-256, and how long guessing one would take
+    Pin {
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Place N fulfilment orders and compare with the raw one-row-insert ceiling
     Saga {
         #[arg(long, default_value_t = 10_000)]
@@ -178,6 +185,12 @@ fn run(command: Command) -> anyhow::Result<()> {
             }
             let report = run_saga_bench(&SagaBenchOptions { orders })?;
             print(&report, json)
+        }
+        Command::Bench(BenchCommand::Pin { rounds, json }) => {
+            if rounds == 0 {
+                bail!("--rounds must be at least 1");
+            }
+            print(&storedesk_dev::bench_pin::run(rounds)?, json)
         }
         Command::Bench(BenchCommand::Report { orders, json }) => bench_report::bench(orders, json),
         Command::Bench(BenchCommand::Bootstrap { products, json }) => {

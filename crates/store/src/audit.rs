@@ -132,3 +132,35 @@ impl Store {
         })
     }
 }
+
+/// Writes records as CSV (a header, then one row per record) to `path`, through a temporary file
+/// renamed into place, so a failed export leaves nothing half-written.
+pub fn write_csv(records: &[AuditRecord], path: &std::path::Path) -> Result<()> {
+    let fail = |e: &dyn std::fmt::Display| {
+        crate::StoreError::Invalid(format!("cannot write {}: {e}", path.display()))
+    };
+    let partial = path.with_extension("partial");
+    {
+        let mut out = csv::Writer::from_path(&partial).map_err(|e| fail(&e))?;
+        out.write_record(["seq", "at", "staff", "approved_by", "action", "subject", "detail", "hash"])
+            .map_err(|e| fail(&e))?;
+        for r in records {
+            let at = r.at.to_string();
+            let seq = r.seq.to_string();
+            let field = |f: &Option<String>| f.clone().unwrap_or_default();
+            out.write_record([
+                seq,
+                at,
+                field(&r.staff),
+                field(&r.approved_by),
+                r.action.clone(),
+                field(&r.subject),
+                field(&r.detail),
+                r.hash.clone(),
+            ])
+            .map_err(|e| fail(&e))?;
+        }
+        out.flush().map_err(|e| fail(&e))?;
+    }
+    std::fs::rename(&partial, path).map_err(|e| fail(&e))
+}

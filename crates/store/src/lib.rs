@@ -9,6 +9,7 @@
 //! - [`staff`]: the people who may sign in (PIN hashes only), sign-in and its lockout, approvals,
 //!   the store's limits, and [`staff::Actor`] — who every step is recorded as; the permission
 //!   check every step a person takes goes through.
+//! - [`staff_policy`]: the store's limits, lockout and idle-lock times, set by a manager.
 //! - [`audit`]: the tamper-evident trail (a SHA-256 hash chain), appended in each step's
 //!   transaction, and its check.
 //! - [`actor`]: who takes a step — a signed-in person with their approver, or the program.
@@ -62,6 +63,7 @@ mod saga;
 pub mod settings;
 mod sql;
 pub mod staff;
+pub mod staff_policy;
 pub mod staff_sync;
 pub mod stock;
 mod stock_view;

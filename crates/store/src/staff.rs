@@ -5,7 +5,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
-use storedesk_domain::staff::{self as rules, Limits};
+use storedesk_domain::staff as rules;
 use storedesk_domain::{Named as _, Permission, Pin, Role, StaffCode};
 use storedesk_protocol::pin::PinHash;
 
@@ -13,6 +13,8 @@ pub use crate::actor::{Actor, Signed};
 use crate::audit::{self, Entry};
 use crate::error::{Result, StoreError};
 use crate::sql::{named, parsed};
+pub use crate::staff_policy::StaffPolicy;
+use crate::staff_policy::policy;
 use crate::{Store, db};
 
 /// Wrong PINs in a row before a person is locked out of this till.
@@ -41,23 +43,6 @@ pub struct NewStaff {
     pub pin: Pin,
 }
 
-/// The store's rules for its staff, set by a manager.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct StaffPolicy {
-    pub limits: Limits,
-    /// How long wrong PINs lock a person out of a till.
-    pub lockout_minutes: i64,
-    /// The app locks after this long without input.
-    pub idle_lock_minutes: i64,
-}
-
-impl Default for StaffPolicy {
-    fn default() -> Self {
-        StaffPolicy { limits: Limits::default(), lockout_minutes: 15, idle_lock_minutes: 5 }
-    }
-}
-
 const MEMBER_COLUMNS: &str = "s.code, s.name, s.role, s.active, s.from_central, l.locked_until";
 
 fn member_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StaffMember> {
@@ -79,28 +64,6 @@ fn member(conn: &Connection, code: &StaffCode) -> Result<Option<(StaffMember, St
         ))?
         .query_row([code.as_str()], |r| Ok((member_from_row(r)?, r.get(6)?)))
         .optional()?)
-}
-
-pub(crate) fn policy(conn: &Connection) -> Result<StaffPolicy> {
-    let get = |key: &str| -> Result<Option<i64>> {
-        let text: Option<String> =
-            conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?;
-        text.map(|t| {
-            t.parse().map_err(|_| StoreError::Invalid(format!("settings: {key} {t:?} is not a number")))
-        })
-        .transpose()
-    };
-    let default = StaffPolicy::default();
-    Ok(StaffPolicy {
-        limits: Limits {
-            refund_max_minor: get("refund_max_minor")?.unwrap_or(default.limits.refund_max_minor),
-            discount_max_percent: get("discount_max_percent")?
-                .and_then(|p| u8::try_from(p).ok())
-                .unwrap_or(default.limits.discount_max_percent),
-        },
-        lockout_minutes: get("lockout_minutes")?.unwrap_or(default.lockout_minutes),
-        idle_lock_minutes: get("idle_lock_minutes")?.unwrap_or(default.idle_lock_minutes),
-    })
 }
 
 /// Whether `by` may do `permission` (for `amount`, where limited), on their own or with their
@@ -358,4 +321,35 @@ fn record_attempt(
         .execute(params![code, until])?;
     note(tx, actor, "staff.locked_out", code, Some(&format!("{MAX_FAILURES} wrong PINs in a row")))?;
     Ok(Err(StoreError::LockedOut { staff: code.to_string(), minutes: minutes_left(until) }))
+}
+
+impl Store {
+    /// A manager sets the store's staff policy (a stand-alone store: a store that syncs takes it
+    /// from central). The change goes on the audit trail.
+    pub fn set_staff_policy(&self, by: &Actor, new: StaffPolicy) -> Result<StaffPolicy> {
+        self.refusals_recorded(by, Some("staff_policy"), || {
+            self.write(
+                |tx| {
+                    allow(tx, by, Permission::ChangeSettings, None)?;
+                    if crate::sync_state::get(tx, crate::sync_state::keys::CENTRAL_URL)?.is_some() {
+                        return Err(StoreError::Invalid(
+                            "this store syncs: its staff policy is set at central (storedesk-central staff policy)".into(),
+                        ));
+                    }
+                    crate::staff_policy::write(tx, &new)?;
+                    let detail = format!(
+                        "refund up to {}, discount up to {}%, lockout {} min, idle lock {} min",
+                        new.limits.refund_max_minor,
+                        new.limits.discount_max_percent,
+                        new.lockout_minutes,
+                        new.idle_lock_minutes
+                    );
+                    let entry = Entry { action: "settings.staff_policy", subject: None, detail: Some(&detail) };
+                    audit::append(tx, by, entry, db::now_ms())?;
+                    Ok(new)
+                },
+                |_| {},
+            )
+        })
+    }
 }

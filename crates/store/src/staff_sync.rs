@@ -8,12 +8,14 @@
 
 use rusqlite::{Transaction, params};
 use storedesk_domain::Named as _;
+use storedesk_domain::staff::Limits;
 use storedesk_protocol::audit::AuditRecord;
 use storedesk_protocol::staff::StaffListing;
 
 use crate::audit::{self, Entry};
 use crate::error::Result;
 use crate::staff::Actor;
+use crate::staff_policy::{self, StaffPolicy};
 use crate::{Store, db, sync_state};
 
 /// Sync-state keys: the version of central's staff list applied here, and the last audit record
@@ -81,17 +83,15 @@ fn apply_listing(tx: &Transaction<'_>, listing: &StaffListing) -> Result<()> {
         }
     }
     let policy = &listing.policy;
-    let mut setting = tx.prepare_cached(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )?;
-    for (key, value) in [
-        ("refund_max_minor", policy.refund_max_minor),
-        ("discount_max_percent", i64::from(policy.discount_max_percent)),
-        ("lockout_minutes", policy.lockout_minutes),
-        ("idle_lock_minutes", policy.idle_lock_minutes),
-    ] {
-        setting.execute(params![key, value.to_string()])?;
-    }
+    let policy = StaffPolicy {
+        limits: Limits {
+            refund_max_minor: policy.refund_max_minor,
+            discount_max_percent: policy.discount_max_percent,
+        },
+        lockout_minutes: policy.lockout_minutes,
+        idle_lock_minutes: policy.idle_lock_minutes,
+    };
+    staff_policy::write(tx, &policy)?;
     sync_state::set(tx, keys::STAFF_VERSION, &listing.version.to_string())?;
     let detail = format!("{} people, version {}", listing.staff.len(), listing.version);
     let entry = Entry { action: "staff.from_central", subject: None, detail: Some(&detail) };

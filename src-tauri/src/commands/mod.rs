@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod orders;
 pub mod reports;
 pub mod setup;
+pub mod staff;
 pub mod sync;
 
 use std::sync::Arc;

@@ -9,6 +9,7 @@ import { formatMinor } from "../lib/format";
 import { isDestructive } from "../lib/orders";
 import { ErrorNote } from "./ErrorNote";
 import { Modal } from "./Modal";
+import { useWithApproval } from "./Approval";
 
 export function ActionForm({ number, event, currency = "", total = "0", onClose }: { number: string; event: OrderEvent; currency?: string; total?: string; onClose: () => void }) {
   const { t } = useTranslation();
@@ -18,9 +19,10 @@ export function ActionForm({ number, event, currency = "", total = "0", onClose 
   const [tracking, setTracking] = useState("");
   const [reason, setReason] = useState("");
   const [restock, setRestock] = useState(true);
+  const withApproval = useWithApproval();
   const act = useMutation({
     mutationFn: () =>
-      unwrap(
+      withApproval(() => unwrap(
         commands.orderAction(number, {
           event,
           method: event === "pay" ? method : null,
@@ -29,7 +31,7 @@ export function ActionForm({ number, event, currency = "", total = "0", onClose 
           reason: (event === "cancel" || event === "refund") && reason.trim() ? reason.trim() : null,
           restock: event === "refund" && restock,
         }),
-      ),
+      )),
     onSuccess: () => {
       void queries.invalidateQueries();
       onClose();

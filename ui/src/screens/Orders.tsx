@@ -240,7 +240,7 @@ function OrderDetailPane({ number }: { number: string }) {
         {o.timeline.map((e, i) => (
           <li key={i}>
             <strong>{e.event ? t(`action.${e.event}`) : e.from_central && e.from ? t("orders.centralStep") : t("orders.placed")}</strong> → {t(`orderStatus.${e.to}`)}
-            <span className="muted"> · {formatDateTime(e.at, i18n.language)} · {t("orders.by", { actor: e.actor })}</span>
+            <span className="muted"> · {formatDateTime(e.at, i18n.language)} · <span data-testid="timeline-by">{e.approved_by ? t("orders.byApproved", { actor: e.actor, approver: e.approved_by }) : t("orders.by", { actor: e.actor })}</span></span>
             {e.reason && <div className="muted">{e.reason}</div>}
             {e.from_central && <div className="muted">{t("orders.asCentralHolds")}</div>}
           </li>

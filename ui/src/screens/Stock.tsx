@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { commands, type AdjustReason, type StockRow } from "../bindings";
 import { ErrorNote } from "../components/ErrorNote";
 import { Modal } from "../components/Modal";
+import { useWithApproval } from "../components/Approval";
 import { VirtualTable } from "../components/VirtualTable";
 import { unwrap } from "../lib/api";
 import { formatCount, formatShortDateTime } from "../lib/format";
@@ -115,8 +116,9 @@ function Adjust({ row, onClose }: { row: StockRow; onClose: () => void }) {
   const [reason, setReason] = useState<AdjustReason>("receipt");
   const [note, setNote] = useState("");
   const parsed = parseDelta(delta);
+  const withApproval = useWithApproval();
   const adjust = useMutation({
-    mutationFn: () => unwrap(commands.adjustStock(row.sku, parsed ?? 0, reason, note.trim() || null)),
+    mutationFn: () => withApproval(() => unwrap(commands.adjustStock(row.sku, parsed ?? 0, reason, note.trim() || null))),
     onSuccess: () => {
       void queries.invalidateQueries();
       onClose();

@@ -60,15 +60,23 @@ fn validate(records: &[AuditRecord]) -> Result<()> {
     Ok(())
 }
 
-/// The last record central holds of a till's chain (`(0, GENESIS)` before the first).
-async fn head(conn: &mut sqlx::AnyConnection, till_id: i64) -> Result<(i64, String)> {
-    let row = sqlx::query("SELECT seq, hash FROM audit_records WHERE till_id = $1 ORDER BY seq DESC LIMIT 1")
+/// The till's current chain (its generation), and the last record central holds of it
+/// (`(0, GENESIS)` before the first).
+async fn head(conn: &mut sqlx::AnyConnection, till_id: i64) -> Result<(i64, i64, String)> {
+    let generation: i64 = sqlx::query_scalar("SELECT audit_generation FROM tills WHERE id = $1")
         .bind(till_id)
-        .fetch_optional(&mut *conn)
+        .fetch_one(&mut *conn)
         .await?;
+    let row = sqlx::query(
+        "SELECT seq, hash FROM audit_records WHERE till_id = $1 AND generation = $2 ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(till_id)
+    .bind(generation)
+    .fetch_optional(&mut *conn)
+    .await?;
     Ok(match row {
-        Some(r) => (r.try_get(0)?, r.try_get(1)?),
-        None => (0, GENESIS.to_string()),
+        Some(r) => (generation, r.try_get(0)?, r.try_get(1)?),
+        None => (generation, 0, GENESIS.to_string()),
     })
 }
 
@@ -77,18 +85,21 @@ async fn head(conn: &mut sqlx::AnyConnection, till_id: i64) -> Result<(i64, Stri
 pub async fn receive(db: &Db, device: &DeviceRef, records: &[AuditRecord]) -> Result<AuditReceipt> {
     validate(records)?;
     let mut tx = db.begin().await?;
-    let (held_seq, held_hash) = head(&mut tx, device.till_id).await?;
+    let (generation, held_seq, held_hash) = head(&mut tx, device.till_id).await?;
+    let at = Chain { till_id: device.till_id, generation };
     let mut fresh = records;
     while let Some((first, rest)) = fresh.split_first() {
         if first.seq > held_seq {
             break;
         }
-        let stored: Option<String> =
-            sqlx::query_scalar("SELECT hash FROM audit_records WHERE till_id = $1 AND seq = $2")
-                .bind(device.till_id)
-                .bind(first.seq)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let stored: Option<String> = sqlx::query_scalar(
+            "SELECT hash FROM audit_records WHERE till_id = $1 AND generation = $2 AND seq = $3",
+        )
+        .bind(at.till_id)
+        .bind(at.generation)
+        .bind(first.seq)
+        .fetch_optional(&mut *tx)
+        .await?;
         if stored.as_deref() != Some(first.hash.as_str()) {
             break;
         }
@@ -98,13 +109,16 @@ pub async fn receive(db: &Db, device: &DeviceRef, records: &[AuditRecord]) -> Re
     let fits = check.first_bad.as_ref().map_or(fresh.len(), |_| (check.records - 1) as usize);
     let now = now_ms();
     for record in &fresh[..fits] {
-        keep(&mut tx, device, record, now).await?;
+        keep(&mut tx, device, at, record, now).await?;
     }
     let (seq, hash) = fresh[..fits].last().map_or((held_seq, held_hash), |r| (r.seq, r.hash.clone()));
     if let Some(bad) = check.first_bad {
-        sqlx::query("INSERT INTO audit_breaks (till_id, seq, problem, received_at) VALUES ($1, $2, $3, $4)")
-            .bind(device.till_id)
-            .bind(bad.seq)
+        sqlx::query(
+            "INSERT INTO audit_breaks (till_id, generation, seq, problem, received_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(at.till_id)
+        .bind(at.generation)
+        .bind(bad.seq)
             .bind(&bad.problem)
             .bind(now)
             .execute(&mut *tx)
@@ -123,13 +137,27 @@ pub async fn receive(db: &Db, device: &DeviceRef, records: &[AuditRecord]) -> Re
     Ok(AuditReceipt { seq, hash })
 }
 
-async fn keep(conn: &mut sqlx::AnyConnection, device: &DeviceRef, r: &AuditRecord, now: i64) -> Result<()> {
+/// Which chain of which till.
+#[derive(Clone, Copy, Debug)]
+struct Chain {
+    till_id: i64,
+    generation: i64,
+}
+
+async fn keep(
+    conn: &mut sqlx::AnyConnection,
+    device: &DeviceRef,
+    at_chain: Chain,
+    r: &AuditRecord,
+    now: i64,
+) -> Result<()> {
     let at = r.at.as_millisecond();
     sqlx::query(
-        "INSERT INTO audit_records (till_id, seq, at, staff, approved_by, action, subject, detail, prev_hash, hash,
-             received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        "INSERT INTO audit_records (till_id, generation, seq, at, staff, approved_by, action, subject, detail,
+             prev_hash, hash, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
-    .bind(device.till_id)
+    .bind(at_chain.till_id)
+    .bind(at_chain.generation)
     .bind(r.seq)
     .bind(at)
     .bind(&r.staff)
@@ -155,6 +183,8 @@ async fn keep(conn: &mut sqlx::AnyConnection, device: &DeviceRef, r: &AuditRecor
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct TillChain {
     pub till: TillCode,
+    /// 0 for the till's first machine, then one more each time it was set up again.
+    pub generation: i64,
     pub check: AuditCheck,
     /// Uploads that did not continue the chain, as flagged when they arrived.
     pub breaks: Vec<BadRecord>,
@@ -166,31 +196,50 @@ impl TillChain {
     }
 }
 
-/// Checks every till's chain of a store.
+/// Checks every chain of every till of a store (a till set up again has one per machine).
 pub async fn verify(db: &Db, store: &StoreRef) -> Result<Vec<TillChain>> {
-    let tills = sqlx::query("SELECT id, number FROM tills WHERE store_id = $1 ORDER BY number")
-        .bind(store.id)
-        .fetch_all(db.reader())
-        .await?;
+    let tills =
+        sqlx::query("SELECT id, number, audit_generation FROM tills WHERE store_id = $1 ORDER BY number")
+            .bind(store.id)
+            .fetch_all(db.reader())
+            .await?;
     let mut chains = Vec::with_capacity(tills.len());
     for t in &tills {
         let till_id: i64 = t.try_get(0)?;
-        let rows = sqlx::query(
-            "SELECT seq, at, staff, approved_by, action, subject, detail, prev_hash, hash
-             FROM audit_records WHERE till_id = $1 ORDER BY seq",
-        )
-        .bind(till_id)
-        .fetch_all(db.reader())
-        .await?;
-        let check = audit::check(1, GENESIS, rows.iter().map(record_from_row))?;
-        let breaks = sqlx::query("SELECT seq, problem FROM audit_breaks WHERE till_id = $1 ORDER BY id")
-            .bind(till_id)
-            .fetch_all(db.reader())
-            .await?
-            .iter()
-            .map(|r| Ok(BadRecord { seq: r.try_get(0)?, problem: r.try_get(1)? }))
-            .collect::<Result<Vec<_>>>()?;
-        chains.push(TillChain { till: tills::till_code(t.try_get(1)?)?, check, breaks });
+        let till = tills::till_code(t.try_get(1)?)?;
+        let current: i64 = t.try_get(2)?;
+        for generation in 0..=current {
+            let chain = Chain { till_id, generation };
+            chains.push(TillChain {
+                till,
+                generation,
+                check: check_chain(db, chain).await?,
+                breaks: breaks(db, chain).await?,
+            });
+        }
     }
     Ok(chains)
+}
+
+async fn check_chain(db: &Db, chain: Chain) -> Result<AuditCheck> {
+    let rows = sqlx::query(
+        "SELECT seq, at, staff, approved_by, action, subject, detail, prev_hash, hash
+         FROM audit_records WHERE till_id = $1 AND generation = $2 ORDER BY seq",
+    )
+    .bind(chain.till_id)
+    .bind(chain.generation)
+    .fetch_all(db.reader())
+    .await?;
+    audit::check(1, GENESIS, rows.iter().map(record_from_row))
+}
+
+async fn breaks(db: &Db, chain: Chain) -> Result<Vec<BadRecord>> {
+    sqlx::query("SELECT seq, problem FROM audit_breaks WHERE till_id = $1 AND generation = $2 ORDER BY id")
+        .bind(chain.till_id)
+        .bind(chain.generation)
+        .fetch_all(db.reader())
+        .await?
+        .iter()
+        .map(|r| Ok(BadRecord { seq: r.try_get(0)?, problem: r.try_get(1)? }))
+        .collect()
 }

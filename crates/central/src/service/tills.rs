@@ -293,7 +293,13 @@ pub async fn replace_till(db: &Db, store: &StoreRef, till: &str) -> Result<NewTi
         .bind(till_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE tills SET installation = NULL WHERE id = $1").bind(till_id).execute(&mut *tx).await?;
+    // The new machine's audit chain starts again: it is kept as the till's next generation.
+    sqlx::query(
+        "UPDATE tills SET installation = NULL, audit_generation = audit_generation + 1 WHERE id = $1",
+    )
+    .bind(till_id)
+    .execute(&mut *tx)
+    .await?;
     let token = insert_token(&mut tx, store.id, till_id).await?;
     let (join_code, join_expires_at) = insert_join_code(&mut tx, till_id, now).await?;
     tx.commit().await?;
