@@ -464,7 +464,7 @@ export type StaffMember = {
 	locked_until: string | null,
 };
 
-/**  The store's rules for its staff, set by a manager. */
+/**  The store's rules for its staff. */
 export type StaffPolicy = {
 	limits: Limits,
 	/**  How long wrong PINs lock a person out of a till. */

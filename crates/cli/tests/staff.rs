@@ -138,3 +138,25 @@ fn audit_verify_names_a_record_edited_in_sqlite() {
         format!("audit record {seq} does not fit: it was changed: its hash does not match what it says")
     );
 }
+
+#[test]
+fn a_manager_sets_the_staff_policy_and_a_cashier_is_refused_naming_the_permission() {
+    let cli = Cli::new();
+    with_cashier_sale(&cli);
+    let may = [("STOREDESK_STAFF", "MAY"), ("STOREDESK_PIN", "2468")];
+    assert_eq!(
+        fails(&cli, &["staff", "policy", "--refund-max", "1.00"], &ANN),
+        "ANN: cashier may not change_settings: it needs a manager (or a manager's approval)"
+    );
+    let set =
+        json(&cli, &["staff", "policy", "--refund-max", "1.00", "--idle-lock-minutes", "3", "--json"], &may);
+    assert_eq!(
+        (set["limits"]["refund_max_minor"].as_i64(), set["idle_lock_minutes"].as_i64()),
+        (Some(100), Some(3))
+    );
+    // Reading it needs no sign-in; a bad value is refused and changes nothing.
+    let shown = ok(&cli, &["staff", "policy"], &[]);
+    assert!(shown.contains("refunds up to 1.00") && shown.contains("idle lock 3 min"), "{shown}");
+    assert!(fails(&cli, &["staff", "policy", "--lockout-minutes", "0"], &may).contains("1 to 1440 minutes"));
+    assert!(ok(&cli, &["staff", "policy"], &[]).contains("lockout 15 min"));
+}

@@ -215,3 +215,40 @@ fn a_deleted_or_reordered_audit_record_is_named() {
     let bad = store.verify_audit().expect("verify").first_bad.expect("swapped");
     assert_eq!(bad.seq, 7, "{bad:?}");
 }
+
+#[test]
+fn a_manager_sets_the_limits_a_supervisor_works_within_and_a_cashier_may_not() {
+    let (_dir, store, manager) = staffed();
+    add(&store, Some(&manager), "SUE", Role::Supervisor, "1111");
+    let sue = sign_in(&store, "SUE", "1111").expect("supervisor");
+    let order = sale(&store, &sue);
+    store.apply(&order, OrderAction::new(OrderEvent::HandOver, &sue)).expect("hand over");
+    let refund = |by: &Actor| store.apply(&order, OrderAction::new(OrderEvent::Refund, by.clone()));
+
+    // The sale (2 x TEA) is over a refund limit of 1.00: the supervisor is refused, named so.
+    let mut policy = store.staff_policy().expect("policy");
+    policy.limits.refund_max_minor = 100;
+    let ann = sign_in(&store, "ANN", "1357").expect("cashier");
+    let refused = store.set_staff_policy(&ann, policy).expect_err("a cashier may not change settings");
+    assert!(refused.to_string().contains("change_settings"), "{refused}");
+    store.set_staff_policy(&manager, policy).expect("a manager sets the limit");
+    assert_eq!(store.staff_policy().expect("policy").limits.refund_max_minor, 100);
+    let over = refund(&sue).expect_err("over the supervisor's limit");
+    assert!(matches!(over, StoreError::Refused { .. }), "{over:?}");
+
+    // Out of bounds is refused and changes nothing; the change is on the trail.
+    policy.idle_lock_minutes = 0;
+    assert!(store.set_staff_policy(&manager, policy).is_err());
+    assert_eq!(store.staff_policy().expect("policy").idle_lock_minutes, 5);
+    let changes = store
+        .audit_records(&AuditFilter { action: Some("settings.".into()), limit: 10, ..AuditFilter::default() })
+        .expect("trail");
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0].staff.as_deref(), Some("MAY"));
+
+    // With the limit raised, the same refund goes through.
+    policy.idle_lock_minutes = 5;
+    policy.limits.refund_max_minor = 1_000_000;
+    store.set_staff_policy(&manager, policy).expect("raise");
+    refund(&sue).expect("within the limit");
+}
