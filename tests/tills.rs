@@ -99,6 +99,7 @@ fn report_csv(device: &Device, kind: storedesk_reports::ReportKind, till: Option
         lang: Lang::En,
         bom: false,
         till: till.map(str::to_string),
+        staff: None,
     };
     let out = device.dir.path().join(format!("{kind:?}-{}.csv", till.unwrap_or("all")));
     storedesk_reports::export(&device.store, &request, &out, &Control::default()).expect("export");

@@ -50,13 +50,17 @@ async function joinThroughFirstScreen(joinCode: string): Promise<void> {
   await ui.click('[data-testid="join-submit"]');
 }
 
-/** The store's staff came from central: the app opens on the PIN pad. A wrong PIN is refused in
- *  words (and counted); the cashier ANN signs in with the keyboard. */
+/** The store's staff came from central: the app opens on the PIN pad. A wrong PIN tapped on the
+ *  pad is refused in words (and counted); the cashier ANN signs in with the keyboard. */
 async function signInAtThePinPad(): Promise<void> {
   await (await ui.$('[data-testid="sign-in"]')).waitForDisplayed({ timeout: 60_000 });
   expect(await ui.text('[data-testid="sign-in"] .pin-people')).toContain("Ann Cashier");
   await ui.shoot("sign-in-light");
-  await ui.signIn("ANN", "0000");
+  // A wrong PIN tapped on the pad (touch), then the right one typed (keyboard).
+  await ui.click('[data-staff="ANN"]');
+  for (const k of ["0", "0", "0", "0"]) await ui.click(`[data-key="${k}"]`);
+  expect(await ui.attr(".pin-dots", "data-pin-length")).toBe("4");
+  await ui.click('[data-key="ok"]');
   const error = await ui.$('[data-testid="sign-in"] [data-testid="error"]');
   await error.waitForDisplayed({ timeout: 15_000 });
   expect(await error.getText()).toContain(en.errors.wrong_pin.title);
@@ -335,6 +339,16 @@ describe("the operator's day", () => {
     expect(csv[0]).toBe("seq,at,staff,approved_by,action,subject,detail,hash");
     expect(csv.slice(1).some((line) => line.includes(",ANN,MAY,order.cancel,"))).toBe(true);
     await (await ui.$('[data-testid="audit-person"]')).selectByAttribute("value", "");
+
+    // What the window is told about staff and the trail carries no PIN and no PIN hash.
+    const answers = await ui.browser.executeAsync((finish: (text: string) => void) => {
+      const internals = (window as unknown as { __TAURI_INTERNALS__: { invoke: (c: string, a?: object) => Promise<unknown> } }).__TAURI_INTERNALS__;
+      void Promise.all([internals.invoke("staff_status"), internals.invoke("audit_records", { staff: null, action: null, from: null, to: null })]).then((r) => finish(JSON.stringify(r)));
+    });
+    const [status, trail] = JSON.parse(answers) as [unknown, unknown];
+    expect(JSON.stringify(status)).toContain("ANN");
+    for (const secret of ["$argon2", "pin_hash", "1234", "2468"]) expect(JSON.stringify(status)).not.toContain(secret);
+    for (const secret of ["$argon2", "pin_hash"]) expect(JSON.stringify(trail)).not.toContain(secret);
   });
 
   it("exports a report through the Reports screen", async () => {

@@ -47,11 +47,7 @@ export const commands = {
 	joinStore: (central: string | null, code: string) => typedError<SyncStatus, AppError>(__TAURI_INVOKE("join_store", { central, code })),
 	/**  Stored per-minute latency since `since_ms` (the dashboard's 1 h and 24 h ranges). */
 	latencyHistory: (sinceMs: number | null) => typedError<Rollup[], AppError>(__TAURI_INVOKE("latency_history", { sinceMs })),
-	/**
-	 *  Starts an export to `path` (chosen in the native save dialog); returns its id. Progress and
-	 *  the end arrive as `ExportProgress` events.
-	 */
-	startExport: (kind: ReportKind, format: Format, from: string, to: string, lang: Lang, bom: boolean, path: string, till: string | null) => typedError<number, AppError>(__TAURI_INVOKE("start_export", { kind, format, from, to, lang, bom, path, till })),
+	startExport: (kind: ReportKind, format: Format, from: string, to: string, lang: Lang, bom: boolean, path: string, narrow: Narrow) => typedError<number, AppError>(__TAURI_INVOKE("start_export", { kind, format, from, to, lang, bom, path, narrow })),
 	cancelExport: (id: number) => typedError<null, AppError>(__TAURI_INVOKE("cancel_export", { id })),
 	staffStatus: () => typedError<StaffStatus, AppError>(__TAURI_INVOKE("staff_status")),
 	signIn: (code: string, pin: string) => typedError<SignedIn, AppError>(__TAURI_INVOKE("sign_in", { code, pin })),
@@ -252,6 +248,16 @@ export type MinuteCount = {
 	orders: number,
 };
 
+/**
+ *  Starts an export to `path` (chosen in the native save dialog); returns its id. Progress and
+ *  the end arrive as `ExportProgress` events.
+ *  Which orders a report's figures cover: one till's, one person's, or (both `None`) the store's.
+ */
+export type Narrow = {
+	till: string | null,
+	staff: string | null,
+};
+
 export type Order = {
 	id: OrderId,
 	number: string,
@@ -304,6 +310,8 @@ export type OrderQuery = {
 	channel: SalesChannel | null,
 	/**  Only the orders this till of the store took (`T2`). */
 	till: string | null,
+	/**  Only the orders this person took a step in, or approved one of (a staff code). */
+	staff?: string | null,
 	/**  Created at or after, Unix milliseconds. */
 	from_ms: number | null,
 	/**  Created before, Unix milliseconds. */

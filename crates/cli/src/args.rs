@@ -83,6 +83,9 @@ pub enum Command {
         /// Only the orders this till of the store took (T2) [sales, orders; stock is the store's]
         #[arg(long, value_name = "TILL")]
         till: Option<String>,
+        /// Only the orders this person took a step in or approved [sales, orders]
+        #[arg(long, value_name = "STAFF")]
+        staff: Option<String>,
     },
     /// Sync with central
     #[command(subcommand)]
@@ -284,6 +287,9 @@ pub enum OrderCommand {
         /// Only the orders this till of the store took (T2)
         #[arg(long, value_name = "TILL")]
         till: Option<String>,
+        /// Only the orders this person took a step in or approved
+        #[arg(long, value_name = "STAFF")]
+        staff: Option<String>,
         #[arg(long, default_value_t = 100)]
         limit: usize,
         #[arg(long)]

@@ -20,9 +20,10 @@ pub fn run(store: &Store, sign_in: &SignIn, command: OrderCommand) -> anyhow::Re
                 store.place_order(NewOrder { channel: channel.into(), lines, customer, actor: actor()? })?;
             return if json { output::json(&order) } else { output::order(&order) };
         }
-        OrderCommand::List { status, channel, till, limit, json } => {
+        OrderCommand::List { status, channel, till, staff, limit, json } => {
             let status = status.map(|s| OrderStatus::parse(&s)).transpose()?;
-            let filter = OrderFilter { status, channel: channel.map(Channel::from), till, limit, offset: 0 };
+            let channel = channel.map(Channel::from);
+            let filter = OrderFilter { status, channel, till, staff, limit, offset: 0 };
             return list(store, &filter, json);
         }
         OrderCommand::Show { order } => {

@@ -24,7 +24,7 @@ pub fn export(
     out: &Path,
     lang: &str,
     bom: bool,
-    till: Option<String>,
+    (till, staff): (Option<String>, Option<String>),
 ) -> anyhow::Result<()> {
     let kind = match kind {
         ReportKindArg::Sales => ReportKind::Sales,
@@ -43,7 +43,7 @@ pub fn export(
         _ => bail!("--from and --to are both needed (YYYY-MM-DD)"),
     };
     let period = ReportPeriod::parse(&from, &to)?;
-    let request = ExportRequest { kind, format, period, lang: Lang::parse(lang)?, bom, till };
+    let request = ExportRequest { kind, format, period, lang: Lang::parse(lang)?, bom, till, staff };
     let started = Instant::now();
     let summary = run_export(store, &request, out, &Control::default())?;
     eprintln!(

@@ -27,10 +27,10 @@ fn run_command(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Sync(command) => crate::sync::run(&data_dir, store()?, command),
         Command::Join { central, code } => crate::sync::join(&data_dir, store()?, central.as_deref(), &code),
-        Command::Report { kind, from, to, format, out, lang, bom, till } => {
+        Command::Report { kind, from, to, format, out, lang, bom, till, staff } => {
             let store = store()?;
             store.check_permission(&sign_in.actor(&store)?, Permission::ViewReports)?;
-            crate::report::export(&store, kind, from, to, format, &out, &lang, bom, till)
+            crate::report::export(&store, kind, from, to, format, &out, &lang, bom, (till, staff))
         }
         Command::Attention(AttentionCommand::List { all, json }) => attention(&store()?, all, json),
         Command::Init { store: code, name, currency, time_zone, manager, manager_name } => {

@@ -88,6 +88,9 @@ pub struct ExportRequest {
     /// Narrow the order figures to the orders this till took (`T2`); `None`: the whole store.
     /// The stock report is the store's either way.
     pub till: Option<String>,
+    /// Narrow the order figures to the orders this person took a step in or approved; `None`:
+    /// everyone's.
+    pub staff: Option<String>,
 }
 
 /// Cancel a running export, and watch its progress (rows written), from another thread.
@@ -148,7 +151,10 @@ pub fn export(
     out: &Path,
     control: &Control,
 ) -> Result<ExportSummary, ReportError> {
-    let snapshot = store.read_snapshot()?.narrowed_to(request.till.as_deref());
+    let snapshot = store
+        .read_snapshot()?
+        .narrowed_to(request.till.as_deref())
+        .narrowed_to_staff(request.staff.as_deref());
     let file = output::AtomicFile::create(out)?;
     let context = model::Context::new(&snapshot, request);
     let rows = match (request.kind, request.format) {

@@ -23,6 +23,8 @@ pub struct Context {
     pub store_name: String,
     /// The till the order figures are narrowed to (not for the stock report: stock is the store's).
     pub till: Option<String>,
+    /// The person the order figures are narrowed to (not for the stock report either).
+    pub staff: Option<String>,
     pub currency: Currency,
     pub tz: jiff::tz::TimeZone,
     pub dates: ReportPeriod,
@@ -42,6 +44,7 @@ impl Context {
             store_code: settings.code.to_string(),
             store_name: settings.name.clone(),
             till: snapshot.till().filter(|_| request.kind != ReportKind::Stock).map(str::to_string),
+            staff: snapshot.staff().filter(|_| request.kind != ReportKind::Stock).map(str::to_string),
             currency: settings.currency,
             generated_at: jiff::Timestamp::now().to_zoned(tz.clone()),
             tz,
@@ -86,10 +89,14 @@ impl Context {
 
     /// `SH01 · Main Street`, and `· Till T2` when the figures are one till's.
     pub fn store_text(&self) -> String {
-        match &self.till {
-            Some(till) => format!("{} · {} · {} {till}", self.store_code, self.store_name, self.texts.till),
-            None => format!("{} · {}", self.store_code, self.store_name),
+        let mut text = format!("{} · {}", self.store_code, self.store_name);
+        if let Some(till) = &self.till {
+            text.push_str(&format!(" · {} {till}", self.texts.till));
         }
+        if let Some(staff) = &self.staff {
+            text.push_str(&format!(" · {} {staff}", self.texts.staff));
+        }
+        text
     }
 
     pub fn generated_text(&self) -> String {

@@ -81,7 +81,7 @@ fn fixture() -> Fixture {
 impl Fixture {
     fn export(&self, kind: ReportKind, format: Format, lang: Lang, bom: bool) -> PathBuf {
         let out = self.dir.path().join(format!("{kind:?}-{lang:?}-{bom}.{}", format.extension()));
-        let request = ExportRequest { kind, format, period: self.period, lang, bom, till: None };
+        let request = ExportRequest { kind, format, period: self.period, lang, bom, till: None, staff: None };
         export(&self.store, &request, &out, &Control::default()).expect("export");
         out
     }
@@ -285,6 +285,7 @@ fn a_failed_or_cancelled_export_leaves_no_file() {
         lang: Lang::En,
         bom: false,
         till: None,
+        staff: None,
     };
     let control = Control::default();
     control.cancel();

@@ -76,11 +76,19 @@ pub struct StockValue {
     pub low_stock_threshold: Option<i64>,
 }
 
+/// `AND` the order in `column` is one the person in parameter `?4` took a step in or approved
+/// (when `?4` is not NULL).
+fn by_staff(column: &str) -> String {
+    format!("AND (?4 IS NULL OR {column} IN ({}))", crate::views::orders_of_staff(4))
+}
+
 pub struct ReadSnapshot {
     conn: Connection,
     settings: Arc<StoreSettings>,
     /// The till the order figures are narrowed to; `None`: the whole store.
     till: Option<String>,
+    /// The person the order figures are narrowed to (the orders they took a step in or approved).
+    staff: Option<String>,
 }
 
 impl Store {
@@ -96,7 +104,7 @@ impl Store {
         // The read transaction starts at the first SELECT and lasts until the snapshot is dropped.
         conn.execute_batch("BEGIN")?;
         conn.query_row("SELECT COUNT(*) FROM settings", [], |r| r.get::<_, i64>(0))?;
-        Ok(ReadSnapshot { conn, settings, till: None })
+        Ok(ReadSnapshot { conn, settings, till: None, staff: None })
     }
 }
 
@@ -117,6 +125,18 @@ impl ReadSnapshot {
         self.till.as_deref()
     }
 
+    /// Narrows the order figures, as [`ReadSnapshot::narrowed_to`] does, to the orders one person
+    /// took a step in or approved (see [`crate::views::staff_filter`]).
+    #[must_use]
+    pub fn narrowed_to_staff(mut self, staff: Option<&str>) -> Self {
+        self.staff = crate::views::staff_filter(staff);
+        self
+    }
+
+    pub fn staff(&self) -> Option<&str> {
+        self.staff.as_deref()
+    }
+
     /// Every payment and refund in the period, oldest first.
     pub fn payments<E: From<StoreError>>(
         &self,
@@ -126,13 +146,15 @@ impl ReadSnapshot {
         let fail = |e: rusqlite::Error| E::from(StoreError::from(e));
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare(&format!(
                 "SELECT p.at, p.kind, p.method, p.amount_minor, p.order_id, o.channel, o.status
              FROM payments p JOIN orders o ON o.id = p.order_id
-             WHERE p.at >= ?1 AND p.at < ?2 AND (?3 IS NULL OR o.till = ?3) ORDER BY p.at, p.id",
-            )
+             WHERE p.at >= ?1 AND p.at < ?2 AND (?3 IS NULL OR o.till = ?3) {} ORDER BY p.at, p.id",
+                by_staff("o.id")
+            ))
             .map_err(fail)?;
-        let mut rows = stmt.query(params![period.from_ms, period.to_ms, self.till]).map_err(fail)?;
+        let mut rows =
+            stmt.query(params![period.from_ms, period.to_ms, self.till, self.staff]).map_err(fail)?;
         while let Some(r) = rows.next().map_err(fail)? {
             let fact = (|| {
                 Ok::<_, rusqlite::Error>(PaymentFact {
@@ -153,14 +175,15 @@ impl ReadSnapshot {
 
     /// Units and value per SKU of the orders paid in the period.
     pub fn sold_by_sku(&self, period: Period) -> Result<Vec<SkuSold>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare(&format!(
             "SELECT l.sku, MAX(l.name), SUM(l.qty), SUM(l.qty * l.unit_price_minor)
              FROM payments p JOIN order_lines l ON l.order_id = p.order_id
              WHERE p.kind = 'payment' AND p.at >= ?1 AND p.at < ?2
-               AND (?3 IS NULL OR p.order_id IN (SELECT id FROM orders WHERE till = ?3))
+               AND (?3 IS NULL OR p.order_id IN (SELECT id FROM orders WHERE till = ?3)) {}
              GROUP BY l.sku ORDER BY SUM(l.qty * l.unit_price_minor) DESC, l.sku",
-        )?;
-        let rows = stmt.query_map(params![period.from_ms, period.to_ms, self.till], |r| {
+            by_staff("p.order_id")
+        ))?;
+        let rows = stmt.query_map(params![period.from_ms, period.to_ms, self.till, self.staff], |r| {
             Ok(SkuSold { sku: r.get(0)?, name: r.get(1)?, qty: r.get(2)?, amount_minor: r.get(3)? })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -169,9 +192,12 @@ impl ReadSnapshot {
     /// Orders cancelled in the period: how many, and their value.
     pub fn cancellations(&self, period: Period) -> Result<(i64, i64)> {
         Ok(self.conn.query_row(
-            "SELECT COUNT(*), COALESCE(SUM(o.total_minor), 0) FROM order_timeline t JOIN orders o ON o.id = t.order_id
-             WHERE t.to_status = 'cancelled' AND t.at >= ?1 AND t.at < ?2 AND (?3 IS NULL OR o.till = ?3)",
-            params![period.from_ms, period.to_ms, self.till],
+            &format!(
+                "SELECT COUNT(*), COALESCE(SUM(o.total_minor), 0) FROM order_timeline t JOIN orders o ON o.id = t.order_id
+             WHERE t.to_status = 'cancelled' AND t.at >= ?1 AND t.at < ?2 AND (?3 IS NULL OR o.till = ?3) {}",
+                by_staff("o.id")
+            ),
+            params![period.from_ms, period.to_ms, self.till, self.staff],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?)
     }
@@ -183,14 +209,16 @@ impl ReadSnapshot {
         mut each: impl FnMut(&OrderLineFact) -> std::result::Result<(), E>,
     ) -> std::result::Result<u64, E> {
         let fail = |e: rusqlite::Error| E::from(StoreError::from(e));
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare(&format!(
             "SELECT o.id, o.number, o.created_at, o.updated_at, o.channel, o.status, o.customer, o.total_minor,
                     l.line_no, l.sku, l.name, l.qty, l.unit_price_minor, o.till
              FROM orders o JOIN order_lines l ON l.order_id = o.id
-             WHERE o.created_at >= ?1 AND o.created_at < ?2 AND (?3 IS NULL OR o.till = ?3)
+             WHERE o.created_at >= ?1 AND o.created_at < ?2 AND (?3 IS NULL OR o.till = ?3) {}
              ORDER BY o.created_at, o.id, l.line_no",
-        ).map_err(fail)?;
-        let mut rows = stmt.query(params![period.from_ms, period.to_ms, self.till]).map_err(fail)?;
+            by_staff("o.id")
+        )).map_err(fail)?;
+        let mut rows =
+            stmt.query(params![period.from_ms, period.to_ms, self.till, self.staff]).map_err(fail)?;
         let mut count = 0;
         while let Some(r) = rows.next().map_err(fail)? {
             let fact = (|| {

@@ -252,3 +252,42 @@ fn a_manager_sets_the_limits_a_supervisor_works_within_and_a_cashier_may_not() {
     store.set_staff_policy(&manager, policy).expect("raise");
     refund(&sue).expect("within the limit");
 }
+
+#[test]
+fn orders_narrow_to_the_person_who_took_a_step_in_them_or_approved_one() {
+    use storedesk_store::orders::OrderFilter;
+    use storedesk_store::views::OrderQuery;
+    let (_dir, store, manager) = staffed();
+    let ann = sign_in(&store, "ANN", "1357").expect("cashier");
+    let annes = sale(&store, &ann);
+    let mays = sale(&store, &manager);
+    store.apply(&annes, OrderAction::new(OrderEvent::HandOver, &ann)).expect("hand over");
+    let approved = store
+        .approve(&ann, &parse_code("MAY").expect("code"), &parse_pin("2468").expect("pin"))
+        .expect("approve");
+    store.apply(&annes, OrderAction::new(OrderEvent::Refund, &approved)).expect("approved refund");
+
+    let page = |staff: &str| -> Vec<String> {
+        let query = OrderQuery { staff: Some(staff.into()), ..OrderQuery::default() };
+        store.order_page(&query, 0, 10).expect("page").rows.into_iter().map(|r| r.number).collect()
+    };
+    assert_eq!(page("ann"), vec![annes.clone()], "ANN took steps only in her sale");
+    assert_eq!(
+        page("MAY"),
+        vec![mays.clone(), annes.clone()],
+        "MAY sold one and approved a refund of the other"
+    );
+    assert_eq!(page(" ").len(), 2, "blank is everyone");
+    let listed =
+        store.orders(&OrderFilter { staff: Some("ANN".into()), ..OrderFilter::default() }).expect("list");
+    assert_eq!(listed.iter().map(|o| o.number.clone()).collect::<Vec<_>>(), vec![annes]);
+    assert!(page("ZED").is_empty());
+
+    // Reports narrow the same way: ANN's sale is 2 teas of the 4 sold.
+    let all = storedesk_store::reporting::Period { from_ms: 0, to_ms: i64::MAX };
+    let sold = |staff: Option<&str>| -> i64 {
+        let snapshot = store.read_snapshot().expect("snapshot").narrowed_to_staff(staff);
+        snapshot.sold_by_sku(all).expect("sold").iter().map(|s| s.qty).sum()
+    };
+    assert_eq!((sold(None), sold(Some("ann")), sold(Some("ZED"))), (4, 2, 0));
+}

@@ -14,6 +14,13 @@ use crate::state::AppState;
 
 /// Starts an export to `path` (chosen in the native save dialog); returns its id. Progress and
 /// the end arrive as `ExportProgress` events.
+/// Which orders a report's figures cover: one till's, one person's, or (both `None`) the store's.
+#[derive(Clone, Debug, Default, serde::Deserialize, specta::Type)]
+pub struct Narrow {
+    pub till: Option<String>,
+    pub staff: Option<String>,
+}
+
 #[tauri::command]
 #[specta::specta]
 #[allow(clippy::too_many_arguments)]
@@ -27,10 +34,11 @@ pub async fn start_export(
     lang: Lang,
     bom: bool,
     path: String,
-    till: Option<String>,
+    narrow: Narrow,
 ) -> AppResult<u32> {
     let period = ReportPeriod::parse(&from, &to)?;
-    let request = ExportRequest { kind, format, period, lang, bom, till };
+    let Narrow { till, staff } = narrow;
+    let request = ExportRequest { kind, format, period, lang, bom, till, staff };
     let (id, control) = state.new_export();
     let state: Arc<AppState> = state.inner().clone();
     let done = Arc::new(std::sync::atomic::AtomicBool::new(false));

@@ -1,6 +1,6 @@
 /** A PIN pad: pick a person, then type the PIN with the keyboard or tap the digits. The PIN is
  *  shown only as dots; Enter or OK sends it, Backspace or ⌫ takes the last digit back. */
-import { useEffect, useState } from "react";
+import { useLayoutEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { StaffMember } from "../bindings";
 import { ErrorNote } from "./ErrorNote";
@@ -28,7 +28,8 @@ export function PinPad({ people, busy, error, onSubmit, initial }: {
     onSubmit(who, pin);
     setPin("");
   };
-  useEffect(() => {
+  // Before the pad is painted, so a key typed as soon as it shows is not lost.
+  useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!who) return;
       if (/^[0-9]$/.test(e.key)) setPin((p) => (p.length < MAX_PIN ? p + e.key : p));

@@ -26,8 +26,9 @@ describe("the new-order draft", () => {
 
 describe("the list's query", () => {
   it("turns the filters into the core's query, the end date inclusive", () => {
-    expect(toQuery(NO_FILTERS)).toEqual({ status: null, channel: null, till: null, from_ms: null, to_ms: null, search: null });
-    const q = toQuery({ status: "paid", channel: "counter", till: " t2 ", from: "2026-03-01", to: "2026-03-01", search: "  SKU-1 " });
+    expect(toQuery(NO_FILTERS)).toEqual({ status: null, channel: null, till: null, staff: null, from_ms: null, to_ms: null, search: null });
+    expect(toQuery({ ...NO_FILTERS, staff: " ann " }).staff).toBe("ANN");
+    const q = toQuery({ status: "paid", channel: "counter", till: " t2 ", staff: "", from: "2026-03-01", to: "2026-03-01", search: "  SKU-1 " });
     expect(q.till).toBe("T2");
     expect(q.status).toBe("paid");
     expect(q.channel).toBe("counter");

@@ -45,13 +45,15 @@ export interface OrderFilters {
   channel: SalesChannel | "";
   /** A till of the store (`T2`), or "" for all of them. */
   till: string;
+  /** A staff code: the orders that person took a step in or approved; "" for everyone. */
+  staff: string;
   /** `YYYY-MM-DD`, local dates, both inclusive. */
   from: string;
   to: string;
   search: string;
 }
 
-export const NO_FILTERS: OrderFilters = { status: "", channel: "", till: "", from: "", to: "", search: "" };
+export const NO_FILTERS: OrderFilters = { status: "", channel: "", till: "", staff: "", from: "", to: "", search: "" };
 
 /** Local midnight of a `YYYY-MM-DD` date, in Unix milliseconds; null when it is not a date. */
 function localMidnight(date: string, addDays = 0): number | null {
@@ -68,6 +70,7 @@ export function toQuery(f: OrderFilters): OrderQuery {
     status: f.status || null,
     channel: f.channel || null,
     till: till || null,
+    staff: f.staff.trim().toUpperCase() || null,
     from_ms: localMidnight(f.from),
     to_ms: localMidnight(f.to, 1),
     search: search || null,

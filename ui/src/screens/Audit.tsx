@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { save } from "@tauri-apps/plugin-dialog";
 import { commands } from "../bindings";
 import { ErrorNote } from "../components/ErrorNote";
+import { StaffSelect } from "../components/StaffSelect";
 import { unwrap } from "../lib/api";
 import { formatShortDateTime } from "../lib/format";
 
@@ -25,7 +26,6 @@ export function Audit() {
   const [to, setTo] = useState("");
   const args = [staff || null, action || null, dayStart(from), dayStart(to, 1)] as const;
   const records = useQuery({ queryKey: ["audit", ...args], queryFn: () => unwrap(commands.auditRecords(...args)) });
-  const people = useQuery({ queryKey: ["staff-status"], queryFn: () => unwrap(commands.staffStatus()) });
   const check = useQuery({ queryKey: ["audit-check"], queryFn: () => unwrap(commands.verifyAudit()) });
   const exported = useMutation({
     mutationFn: async () => {
@@ -45,10 +45,7 @@ export function Audit() {
       )}
       <div className="row" style={{ margin: "10px 0" }}>
         <label className="field">{t("audit.person")}
-          <select value={staff} onChange={(e) => setStaff(e.target.value)} data-testid="audit-person">
-            <option value="">{t("audit.everyone")}</option>
-            {(people.data?.people ?? []).map((p) => <option key={p.code} value={p.code}>{p.code} · {p.name}</option>)}
-          </select>
+          <StaffSelect value={staff} onChange={setStaff} testId="audit-person" />
         </label>
         <label className="field">{t("audit.action")}
           <select value={action} onChange={(e) => setAction(e.target.value)} data-testid="audit-action">

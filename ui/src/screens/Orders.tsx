@@ -8,6 +8,7 @@ import { commands, type OrderEvent, type OrderSummary, type Product, type SalesC
 import { ActionForm } from "../components/ActionForm";
 import { ErrorNote } from "../components/ErrorNote";
 import { TillSelect } from "../components/TillSelect";
+import { StaffSelect } from "../components/StaffSelect";
 import { Modal } from "../components/Modal";
 import { VirtualTable } from "../components/VirtualTable";
 import { unwrap } from "../lib/api";
@@ -129,6 +130,7 @@ export function Orders({ creating, setCreating, searchSignal, open, onOpen }: Pr
           {CHANNELS.map((c) => <option key={c} value={c}>{t(`channel.${c}`)}</option>)}
         </select>
         <TillSelect value={filters.till} onChange={(till) => set({ till })} />
+        <StaffSelect value={filters.staff} onChange={(staff) => set({ staff })} />
         <label className="row" style={{ gap: 4 }}>{t("orders.from")}<input type="date" value={filters.from} onChange={(e) => set({ from: e.target.value })} /></label>
         <label className="row" style={{ gap: 4 }}>{t("orders.to")}<input type="date" value={filters.to} onChange={(e) => set({ to: e.target.value })} /></label>
         <span className="muted" data-testid="order-count" data-count={total}>{t("orders.count", { formatted: formatCount(total, i18n.language) })}</span>

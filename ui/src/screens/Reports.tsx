@@ -8,6 +8,7 @@ import { revealItemInDir } from "@tauri-apps/plugin-opener";
 import { commands, events, type ExportProgress, type Format, type Lang, type ReportKind } from "../bindings";
 import { ErrorNote } from "../components/ErrorNote";
 import { TillSelect } from "../components/TillSelect";
+import { StaffSelect } from "../components/StaffSelect";
 import { CoreError, unwrap } from "../lib/api";
 import { formatCount, isoDate } from "../lib/format";
 import { presetPeriod, suggestedName, EXTENSIONS, type Preset } from "../lib/reports";
@@ -24,6 +25,7 @@ export function Reports() {
   const [lang, setLang] = useState<Lang>(i18n.language === "zh-CN" ? "zh-CN" : "en");
   const [bom, setBom] = useState(false);
   const [till, setTill] = useState("");
+  const [staff, setStaff] = useState("");
   const [preset, setPreset] = useState<Preset>("month");
   const [custom, setCustom] = useState(() => presetPeriod("month", new Date()));
   const [running, setRunning] = useState<number | null>(null);
@@ -51,7 +53,7 @@ export function Reports() {
         filters: [{ name: format.toUpperCase(), extensions: [EXTENSIONS[format]] }],
       });
       if (!path) return;
-      const id = await unwrap(commands.startExport(kind, format, period.from, period.to, lang, format === "csv" && bom, path, kind === "stock" ? null : till || null));
+      const id = await unwrap(commands.startExport(kind, format, period.from, period.to, lang, format === "csv" && bom, path, { till: kind === "stock" ? null : till || null, staff: kind === "stock" ? null : staff || null }));
       setRunning(id);
       setProgress({ id, rows: 0, done: false, path: null, error: null });
     } catch (e) {
@@ -85,6 +87,9 @@ export function Reports() {
             </div>
             <label className="field">{t("orders.till")}
               <TillSelect value={till} onChange={setTill} testId="report-till" />
+            </label>
+            <label className="field">{t("audit.person")}
+              <StaffSelect value={staff} onChange={setStaff} testId="report-staff" />
             </label>
             <div className="row">
               <label className="field">{t("orders.from")}

@@ -7,6 +7,7 @@ import { commands, type AdjustReason, type StockRow } from "../bindings";
 import { ErrorNote } from "../components/ErrorNote";
 import { Modal } from "../components/Modal";
 import { useWithApproval } from "../components/Approval";
+import { StaffSelect } from "../components/StaffSelect";
 import { VirtualTable } from "../components/VirtualTable";
 import { unwrap } from "../lib/api";
 import { formatCount, formatShortDateTime } from "../lib/format";
@@ -82,21 +83,27 @@ function Ledger({ sku }: { sku: string }) {
   const { t, i18n } = useTranslation();
   const ledger = useQuery({ queryKey: ["ledger", sku], queryFn: () => unwrap(commands.stockLedger(sku)) });
   const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
+  const [staff, setStaff] = useState("");
+  const rows = (ledger.data ?? []).filter((e) => !staff || e.staff === staff);
   return (
     <div className="card" data-testid="ledger">
-      <h2>{t("stock.ledger", { sku })}</h2>
+      <div className="row" style={{ justifyContent: "space-between" }}>
+        <h2>{t("stock.ledger", { sku })}</h2>
+        <StaffSelect value={staff} onChange={setStaff} testId="ledger-staff" />
+      </div>
       <ErrorNote error={ledger.error} />
-      {ledger.data?.length === 0 && <p className="muted">{t("app.none")}</p>}
+      {ledger.data && rows.length === 0 && <p className="muted">{t("app.none")}</p>}
       <table>
         <thead><tr><th>{t("stock.reason")}</th><th className="num">{t("stock.change")}</th></tr></thead>
         <tbody>
-          {ledger.data?.map((e) => (
+          {rows.map((e) => (
             <tr key={e.id}>
               <td>
                 {t(`ledgerReason.${e.reason}`, { defaultValue: e.reason })}
                 <div className="muted small">
                   {formatShortDateTime(e.at, i18n.language)}
                   {e.order_number && <span data-testid="ledger-order" style={{ whiteSpace: "nowrap" }}> · {e.order_number}</span>}
+                  {e.staff && <span data-testid="ledger-staff-code"> · {t("orders.by", { actor: e.staff })}</span>}
                 </div>
                 {e.note && e.reason !== "sync" ? <div className="muted small">{e.note}</div> : null}
               </td>

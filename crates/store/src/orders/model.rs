@@ -169,13 +169,15 @@ pub struct OrderFilter {
     pub channel: Option<Channel>,
     /// Only the orders this till took (`T2`; see [`crate::views::till_filter`]).
     pub till: Option<String>,
+    /// Only the orders this person took a step in or approved (a staff code).
+    pub staff: Option<String>,
     pub limit: usize,
     pub offset: usize,
 }
 
 impl Default for OrderFilter {
     fn default() -> Self {
-        Self { status: None, channel: None, till: None, limit: 100, offset: 0 }
+        Self { status: None, channel: None, till: None, staff: None, limit: 100, offset: 0 }
     }
 }
 

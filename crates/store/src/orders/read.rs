@@ -21,11 +21,13 @@ impl Store {
     /// Orders, newest first.
     pub fn orders(&self, filter: &OrderFilter) -> Result<Vec<Order>> {
         self.read(|conn| {
-            let mut stmt = conn.prepare(
+            let mut stmt = conn.prepare(&format!(
                 "SELECT id FROM orders
                  WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR channel = ?2) AND (?5 IS NULL OR till = ?5)
+                   AND (?6 IS NULL OR id IN ({}))
                  ORDER BY id DESC LIMIT ?3 OFFSET ?4",
-            )?;
+                crate::views::orders_of_staff(6)
+            ))?;
             let ids = stmt
                 .query_map(
                     params![
@@ -34,6 +36,7 @@ impl Store {
                         filter.limit as i64,
                         filter.offset as i64,
                         crate::views::till_filter(filter.till.as_deref()),
+                        crate::views::staff_filter(filter.staff.as_deref()),
                     ],
                     |r| parsed::<OrderId>(r, 0),
                 )?

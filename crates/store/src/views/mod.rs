@@ -11,4 +11,5 @@ mod tills;
 pub use dashboard::{Dashboard, MinuteCount, StatusCount, StockTotals};
 pub use order_list::{OrderPage, OrderQuery, OrderSummary};
 pub use prefs::DEFAULT_LOW_STOCK_THRESHOLD;
-pub use tills::till_filter;
+pub(crate) use tills::orders_of_staff;
+pub use tills::{staff_filter, till_filter};

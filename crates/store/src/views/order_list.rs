@@ -17,6 +17,9 @@ pub struct OrderQuery {
     pub channel: Option<Channel>,
     /// Only the orders this till of the store took (`T2`).
     pub till: Option<String>,
+    /// Only the orders this person took a step in, or approved one of (a staff code).
+    #[serde(default)]
+    pub staff: Option<String>,
     /// Created at or after, Unix milliseconds.
     pub from_ms: Option<f64>,
     /// Created before, Unix milliseconds.
@@ -26,9 +29,14 @@ pub struct OrderQuery {
 }
 
 impl OrderQuery {
+    fn staff_code(&self) -> Option<String> {
+        super::staff_filter(self.staff.as_deref())
+    }
+
     /// Filters by status and/or channel and nothing else (no dates, no search).
     fn by_status_and_channel_only(&self) -> bool {
         super::till_filter(self.till.as_deref()).is_none()
+            && self.staff_code().is_none()
             && self.from_ms.is_none()
             && self.to_ms.is_none()
             && self.search_text().is_none()
@@ -82,6 +90,11 @@ fn order_filter(query: &OrderQuery) -> (String, Vec<rusqlite::types::Value>) {
     if let Some(till) = super::till_filter(query.till.as_deref()) {
         values.push(Value::Text(till));
         clauses.push(format!("o.till = ?{}", values.len()));
+    }
+    if let Some(staff) = query.staff_code() {
+        values.push(Value::Text(staff));
+        let n = values.len();
+        clauses.push(format!("o.id IN ({})", super::orders_of_staff(n)));
     }
     if let Some(from) = query.from_ms {
         values.push(Value::Integer(from as i64));

@@ -11,6 +11,20 @@ pub fn till_filter(till: Option<&str>) -> Option<String> {
     till.map(str::trim).filter(|t| !t.is_empty()).map(str::to_ascii_uppercase)
 }
 
+/// A staff code to narrow to: blank is everyone; codes compare in capitals (as tills').
+pub fn staff_filter(staff: Option<&str>) -> Option<String> {
+    till_filter(staff)
+}
+
+/// SQL: the ids of the orders the person in parameter `?n` took a step in or approved (through
+/// the timeline's indexes by actor and by approver).
+pub(crate) fn orders_of_staff(n: usize) -> String {
+    format!(
+        "SELECT order_id FROM order_timeline WHERE actor = ?{n}
+         UNION SELECT order_id FROM order_timeline WHERE approved_by = ?{n}"
+    )
+}
+
 impl Store {
     /// Every till that has taken an order here, and this device's own, in order (`T1`, `T2`, `T10`).
     pub fn tills(&self) -> Result<Vec<String>> {
