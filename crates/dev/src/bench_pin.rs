@@ -89,7 +89,12 @@ impl fmt::Display for PinReport {
         )?;
         writeln!(f, "Guessing one stolen hash on one core, every PIN of:")?;
         for (digits, hours) in &self.guess_hours {
-            writeln!(f, "  {digits} digits  {hours:>12.1} hours ({:.1} days)", hours / 24.0)?;
+            let said = match *hours {
+                h if h < 1.0 => format!("{:.0} minutes", h * 60.0),
+                h if h < 48.0 => format!("{h:.1} hours"),
+                h => format!("{:.0} days", h / 24.0),
+            };
+            writeln!(f, "  {digits} digits  {said:>14}")?;
         }
         Ok(())
     }
