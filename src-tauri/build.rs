@@ -41,6 +41,8 @@ const COMMANDS: &[&str] = &[
     "audit_records",
     "verify_audit",
     "export_audit",
+    "add_staff",
+    "disable_staff",
 ];
 
 fn main() {

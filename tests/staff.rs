@@ -83,6 +83,18 @@ async fn tills_get_the_staff_from_central_and_a_disabled_person_cannot_sign_in_a
                 .expect("inbox");
         assert!(!senders.is_empty() && senders.iter().all(|s| s.as_deref() == Some("ANN")), "{senders:?}");
 
+        // A syncing store's staff are central's: a manager at the till cannot add or disable.
+        let may = till.store.sign_in(&code("MAY"), &pin("2468")).expect("MAY signs in");
+        let new = storedesk_store::staff::NewStaff {
+            code: code("NEW"),
+            name: "New".into(),
+            role: Role::Cashier,
+            pin: pin("1111"),
+        };
+        let refused = till.store.add_staff(Some(&may), new).expect_err("managed at central");
+        assert!(refused.to_string().contains("managed at central"), "{refused}");
+        assert!(till.store.disable_staff(&may, &code("ANN")).is_err());
+
         // Disabled at central: after the next sync ANN cannot sign in, offline as well.
         let store = stores::store_by_code(&central.db, "AA").await.expect("store");
         staff::disable(&central.db, &store, "ANN").await.expect("disable");

@@ -45,6 +45,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             staff::audit_records,
             staff::verify_audit,
             staff::export_audit,
+            staff::add_staff,
+            staff::disable_staff,
         ])
         .events(collect_events![SyncStatusChanged, LatencyTick, ExportProgress])
         // Counts and times travel as JS numbers (well within 2^53); money travels as strings.

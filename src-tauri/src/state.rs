@@ -86,6 +86,13 @@ impl AppState {
         Ok(Actor::System("operator".into()))
     }
 
+    /// Whether the person at the till may do `permission` (a setting changed, an event discarded):
+    /// the store checks, and records a refusal.
+    pub fn allow(&self, permission: storedesk_domain::Permission) -> AppResult<()> {
+        let actor = self.actor()?;
+        Ok(self.store.check_permission(&actor, permission)?)
+    }
+
     /// Runs a local command on a blocking thread (the store locks and fsyncs; tokio's workers must
     /// never wait on a disk) and records its latency (endpoint `local <name>`).
     pub async fn timed<T: Send + 'static>(

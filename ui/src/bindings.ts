@@ -62,6 +62,10 @@ export const commands = {
 	verifyAudit: () => typedError<AuditCheck, AppError>(__TAURI_INVOKE("verify_audit")),
 	/**  Writes the records the filter selects to `path` as CSV; returns how many. */
 	exportAudit: (path: string, staff: string | null, action: string | null, from: string | null, to: string | null) => typedError<number, AppError>(__TAURI_INVOKE("export_audit", { path, staff, action, from, to })),
+	/**  A manager adds a person (a stand-alone store; a store that syncs manages its staff at central). */
+	addStaff: (code: string, name: string, role: Role, pin: string) => typedError<StaffMember, AppError>(__TAURI_INVOKE("add_staff", { code, name, role, pin })),
+	/**  A manager disables a person: they can no longer sign in at this till. */
+	disableStaff: (code: string) => typedError<null, AppError>(__TAURI_INVOKE("disable_staff", { code })),
 };
 
 /** Events */
@@ -493,7 +497,12 @@ export type StaffStatus = {
 	 */
 	waiting_for_central: boolean,
 	signed_in: SignedIn | null,
+	/**  Who may sign in (the active people). */
 	people: StaffMember[],
+	/**  Everyone, disabled people too (the filters and the staff list in Settings). */
+	everyone: StaffMember[],
+	/**  The store syncs: its staff are managed at central, not here. */
+	managed_at_central: boolean,
 	policy: StaffPolicy,
 };
 

@@ -25,7 +25,13 @@ fn run_command(cli: Cli) -> anyhow::Result<()> {
     let store = || open(&data_dir);
     let sign_in = &cli.sign_in;
     match cli.command {
-        Command::Sync(command) => crate::sync::run(&data_dir, store()?, command),
+        Command::Sync(command) => {
+            let store = store()?;
+            if matches!(command, SyncCommand::Configure { .. }) {
+                sign_in.allow_setting(&store)?;
+            }
+            crate::sync::run(&data_dir, store, command)
+        }
         Command::Join { central, code } => crate::sync::join(&data_dir, store()?, central.as_deref(), &code),
         Command::Report { kind, from, to, format, out, lang, bom, till, staff } => {
             let store = store()?;
@@ -53,7 +59,13 @@ fn run_command(cli: Cli) -> anyhow::Result<()> {
         Command::Order(command) => crate::orders::run(&store()?, sign_in, command),
         Command::Staff(command) => crate::staff::staff(&store()?, sign_in, command),
         Command::Audit(command) => crate::staff::audit(&store()?, command),
-        Command::Outbox(command) => outbox(&store()?, command),
+        Command::Outbox(command) => {
+            let store = store()?;
+            if matches!(command, OutboxCommand::Discard { .. }) {
+                sign_in.allow_setting(&store)?;
+            }
+            outbox(&store, command)
+        }
     }
 }
 

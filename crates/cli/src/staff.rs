@@ -39,6 +39,15 @@ fn pin_from_env(var: &str, whose: &str) -> anyhow::Result<Pin> {
 }
 
 impl SignIn {
+    /// A setting changed from the command line (central's address, discarding an event): a
+    /// manager's step once the store has staff; before its first manager, setting the store up.
+    pub fn allow_setting(&self, store: &Store) -> anyhow::Result<()> {
+        if store.has_staff()? {
+            store.check_permission(&self.actor(store)?, storedesk_domain::Permission::ChangeSettings)?;
+        }
+        Ok(())
+    }
+
     /// The signed-in person (and approver) for a command that changes the store. A store with
     /// no staff yet refuses: its first manager comes first (`storedesk staff add`).
     pub fn actor(&self, store: &Store) -> anyhow::Result<Actor> {

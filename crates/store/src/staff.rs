@@ -85,6 +85,18 @@ pub(crate) fn allow(
     Err(StoreError::Refused { staff: signed.code().to_string(), refused })
 }
 
+/// A store that syncs has its staff managed at central (a person added here would be unknown
+/// there, and its events refused); only a stand-alone store's are managed at the till.
+fn managed_here(conn: &Connection) -> Result<()> {
+    if crate::sync_state::get(conn, crate::sync_state::keys::CENTRAL_URL)?.is_some() {
+        return Err(StoreError::Invalid(
+            "this store syncs: its staff are managed at central (storedesk-central staff add|disable --store ...)"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Records a step that was refused (in its own transaction: the step's rolled back).
 fn record_refusal(tx: &Transaction<'_>, by: &Actor, subject: Option<&str>, error: &StoreError) -> Result<()> {
     let detail = error.to_string();
@@ -175,6 +187,9 @@ impl Store {
                         return Err(StoreError::Invalid("a store's first staff member is its manager (--role manager)".into()));
                     }
                     allow(tx, &by, Permission::ManageStaff, None)?;
+                    if !first {
+                        managed_here(tx)?;
+                    }
                     let added = tx
                         .prepare_cached(
                             "INSERT INTO staff (code, name, role, pin_hash, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -200,6 +215,7 @@ impl Store {
             self.write(
                 |tx| {
                     allow(tx, by, Permission::ManageStaff, None)?;
+                    managed_here(tx)?;
                     if by.staff() == Some(code) {
                         return Err(StoreError::Invalid("a manager cannot disable themself".into()));
                     }

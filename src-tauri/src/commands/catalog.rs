@@ -1,5 +1,6 @@
 //! Stock and the catalog.
 
+use storedesk_domain::Permission;
 use storedesk_domain::stock::AdjustReason;
 use storedesk_store::catalog::Product;
 use storedesk_store::stock::{LedgerEntry, StockRow};
@@ -53,6 +54,7 @@ pub async fn search_catalog(state: State<'_>, text: String) -> AppResult<Vec<Pro
 pub async fn set_product_threshold(state: State<'_>, sku: String, threshold: Option<i32>) -> AppResult<()> {
     state
         .timed("set_product_threshold", move |state| {
+            state.allow(Permission::ChangeSettings)?;
             Ok(state.store.set_product_threshold(&sku, threshold.map(i64::from))?)
         })
         .await

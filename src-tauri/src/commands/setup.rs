@@ -73,6 +73,7 @@ pub async fn set_language(state: State<'_>, language: String) -> AppResult<()> {
 pub async fn set_low_stock_threshold(state: State<'_>, threshold: i32) -> AppResult<()> {
     state
         .timed("set_low_stock_threshold", move |state| {
+            state.allow(storedesk_domain::Permission::ChangeSettings)?;
             Ok(state.store.set_low_stock_threshold(i64::from(threshold))?)
         })
         .await

@@ -27,7 +27,12 @@ pub struct StaffStatus {
     /// waits for them rather than asking for a first manager.
     pub waiting_for_central: bool,
     pub signed_in: Option<SignedIn>,
+    /// Who may sign in (the active people).
     pub people: Vec<StaffMember>,
+    /// Everyone, disabled people too (the filters and the staff list in Settings).
+    pub everyone: Vec<StaffMember>,
+    /// The store syncs: its staff are managed at central, not here.
+    pub managed_at_central: bool,
     pub policy: StaffPolicy,
 }
 
@@ -53,7 +58,9 @@ pub async fn staff_status(state: State<'_>) -> AppResult<StaffStatus> {
                 has_staff: !people.is_empty(),
                 waiting_for_central: people.is_empty() && syncing && !synced,
                 signed_in: state.signed_in().as_ref().and_then(shown),
-                people: people.into_iter().filter(|p| p.active).collect(),
+                people: people.iter().filter(|p| p.active).cloned().collect(),
+                everyone: people,
+                managed_at_central: syncing,
                 policy: state.store.staff_policy()?,
             })
         })
@@ -190,6 +197,35 @@ pub async fn export_audit(
             let records = state.store.audit_records(&filter)?;
             storedesk_store::audit::write_csv(&records, std::path::Path::new(&path))?;
             Ok(u32::try_from(records.len()).unwrap_or(u32::MAX))
+        })
+        .await
+}
+
+/// A manager adds a person (a stand-alone store; a store that syncs manages its staff at central).
+#[tauri::command]
+#[specta::specta]
+pub async fn add_staff(
+    state: State<'_>,
+    code: String,
+    name: String,
+    role: Role,
+    pin: String,
+) -> AppResult<StaffMember> {
+    state
+        .timed("add_staff", move |state| {
+            let new = NewStaff { code: parse_code(&code)?, name, role, pin: parse_pin(&pin)? };
+            Ok(state.store.add_staff(Some(&state.actor()?), new)?)
+        })
+        .await
+}
+
+/// A manager disables a person: they can no longer sign in at this till.
+#[tauri::command]
+#[specta::specta]
+pub async fn disable_staff(state: State<'_>, code: String) -> AppResult<()> {
+    state
+        .timed("disable_staff", move |state| {
+            Ok(state.store.disable_staff(&state.actor()?, &parse_code(&code)?)?)
         })
         .await
 }

@@ -44,7 +44,12 @@ pub async fn retry_event(state: State<'_>, event_id: String) -> AppResult<()> {
 #[tauri::command]
 #[specta::specta]
 pub async fn discard_event(state: State<'_>, event_id: String) -> AppResult<i32> {
-    state.timed("discard_event", move |state| Ok(state.store.discard_dead_event(&event_id)? as i32)).await
+    state
+        .timed("discard_event", move |state| {
+            state.allow(storedesk_domain::Permission::ChangeSettings)?;
+            Ok(state.store.discard_dead_event(&event_id)? as i32)
+        })
+        .await
 }
 
 #[tauri::command]
@@ -63,6 +68,9 @@ pub async fn configure_central(
     url: String,
     token: Option<String>,
 ) -> AppResult<SyncStatus> {
+    state
+        .timed("configure_central", |state| state.allow(storedesk_domain::Permission::ChangeSettings))
+        .await?;
     let url = url.trim().trim_end_matches('/').to_string();
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         return Err(AppError::new("invalid_url", format!("{url:?} must start with http:// or https://")));

@@ -11,7 +11,7 @@ export function StaffSelect({ value, onChange, testId = "staff-filter" }: { valu
   return (
     <select data-testid={testId} value={value} onChange={(e) => onChange(e.target.value)} aria-label={t("audit.person")}>
       <option value="">{t("audit.everyone")}</option>
-      {(status.data?.people ?? []).map((p) => <option key={p.code} value={p.code}>{p.code} · {p.name}</option>)}
+      {(status.data?.everyone ?? []).map((p) => <option key={p.code} value={p.code}>{p.code} · {p.name}</option>)}
     </select>
   );
 }

@@ -17,6 +17,13 @@ export const en = {
     no: "No",
   },
   staff: {
+    title: "Staff",
+    policy: "A supervisor refunds up to {{refund}} and discounts up to {{discount}}% alone; five wrong PINs lock a person out for {{lockout}} minutes; the till locks after {{idle}} minutes idle.",
+    atCentral: "This store syncs: its staff and limits are managed at central (storedesk-central staff …) and reach this till when it syncs.",
+    disabled: "disabled",
+    disable: "Disable",
+    add: "Add",
+    roleLabel: "Role",
     waiting: "Getting the store's staff from central…",
     who: "Who is at the till?",
     signInIntro: "Choose your name, then type your PIN.",

@@ -19,6 +19,13 @@ export const zhCN: Messages = {
     no: "否",
   },
   staff: {
+    title: "员工",
+    policy: "主管可单独退款至 {{refund}}、折扣至 {{discount}}%；连续五次 PIN 错误将锁定 {{lockout}} 分钟；空闲 {{idle}} 分钟后收银台自动锁定。",
+    atCentral: "本店与中心同步：员工和限额在中心管理（storedesk-central staff …），同步后到达本收银台。",
+    disabled: "已停用",
+    disable: "停用",
+    add: "添加",
+    roleLabel: "角色",
     waiting: "正在从中心获取本店员工…",
     who: "谁在收银？",
     signInIntro: "选择您的名字，然后输入 PIN。",

@@ -5,6 +5,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { commands, type AppInfo } from "../bindings";
 import { ErrorNote } from "../components/ErrorNote";
+import { StaffList } from "../components/StaffList";
 import { unwrap } from "../lib/api";
 import { parseThreshold } from "../lib/stock";
 import { applyTheme, storedTheme, type Theme } from "../lib/theme";
@@ -92,6 +93,7 @@ export function Settings({ info, onChanged }: { info: AppInfo; onChanged: () => 
         </form>
         <ErrorNote error={saveThreshold.error} />
       </div>
+      {store && <StaffList currency={store.currency} />}
       <div className="card">
         <table>
           <tbody>
