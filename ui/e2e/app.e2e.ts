@@ -351,6 +351,18 @@ describe("the operator's day", () => {
     for (const secret of ["$argon2", "pin_hash"]) expect(JSON.stringify(trail)).not.toContain(secret);
   });
 
+  it("(8) Settings lists the staff from central, says they are managed there, and offers no local changes", async () => {
+    await ui.go("settings");
+    const card = await ui.$('[data-testid="staff-list"]');
+    await card.waitForDisplayed({ timeout: 10_000 });
+    await card.scrollIntoView();
+    for (const who of ["ANN", "MAY", "E2E"]) expect(await (await ui.$(`[data-staff-row="${who}"]`)).isExisting()).toBe(true);
+    expect(await card.getText()).toContain(en.staff.atCentral.slice(0, 30));
+    expect(await (await ui.$('[data-testid="staff-add"]')).isExisting()).toBe(false);
+    await ui.shoot("settings-staff-light");
+    await (await ui.$('[data-testid="settings"] h1')).scrollIntoView();
+  });
+
   it("exports a report through the Reports screen", async () => {
     const target = path.join(tempDir("export"), "sales.xlsx");
     await ui.go("reports");
