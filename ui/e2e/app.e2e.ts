@@ -369,6 +369,10 @@ describe("the operator's day", () => {
     await (await ui.$('[data-testid="report-format"]')).selectByAttribute("value", "xlsx");
     await ui.click('[data-testid="export"]');
     await answerSaveDialog(target);
+    // ANN is a cashier: reports are a manager's, approved on the spot.
+    await (await ui.$('[data-testid="approval"]')).waitForDisplayed({ timeout: 10_000 });
+    expect(await ui.text('[data-testid="approval"]')).toContain("view_reports");
+    await ui.signIn("MAY", "2468");
     const done = await ui.$('[data-testid="export-done"]');
     await done.waitForDisplayed({ timeout: 30_000 });
     expect(await done.getText()).toContain(target);

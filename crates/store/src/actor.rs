@@ -31,8 +31,8 @@ impl Signed {
         Signed { approver: Some((code, role)), ..self.clone() }
     }
 
-    pub fn approver_role(&self) -> Option<Role> {
-        self.approver.as_ref().map(|(_, role)| *role)
+    pub fn approver_code(&self) -> Option<&StaffCode> {
+        self.approver.as_ref().map(|(code, _)| code)
     }
 
     pub fn code(&self) -> &StaffCode {

@@ -9,6 +9,7 @@
 //! everything synced.
 
 use rusqlite::{Connection, Transaction, params};
+use storedesk_protocol::audit::MAX_FIELD;
 pub use storedesk_protocol::audit::{AuditCheck, AuditRecord, BadRecord, GENESIS};
 
 use crate::actor::Actor;
@@ -20,6 +21,19 @@ pub(crate) struct Entry<'a> {
     pub action: &'a str,
     pub subject: Option<&'a str>,
     pub detail: Option<&'a str>,
+}
+
+/// A field as the trail keeps it: at most [`MAX_FIELD`] bytes (cut at a character), what central
+/// accepts of a record.
+fn capped(text: &str) -> String {
+    if text.len() <= MAX_FIELD {
+        return text.to_string();
+    }
+    let mut end = MAX_FIELD - '…'.len_utf8();
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
 }
 
 /// Appends a record inside the caller's transaction.
@@ -35,9 +49,9 @@ pub(crate) fn append(tx: &Transaction<'_>, by: &Actor, entry: Entry<'_>, now: i6
         at: db::timestamp(now),
         staff: Some(by.recorded().to_string()),
         approved_by: by.approver().map(|c| c.to_string()),
-        action: entry.action.to_string(),
-        subject: entry.subject.map(str::to_string),
-        detail: entry.detail.map(str::to_string),
+        action: capped(entry.action),
+        subject: entry.subject.map(capped),
+        detail: entry.detail.map(capped),
         prev_hash,
         hash: String::new(),
     };

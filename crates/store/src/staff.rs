@@ -76,13 +76,28 @@ pub(crate) fn allow(
 ) -> Result<()> {
     let Actor::Staff(signed) = by else { return Ok(()) };
     let limits = policy(conn)?.limits;
-    let Err(refused) = rules::check(signed.role(), permission, amount, &limits) else { return Ok(()) };
-    if let Some(approver_role) = signed.approver_role()
-        && rules::check(approver_role, permission, amount, &limits).is_ok()
+    // The role as the store holds it now, not as it was at sign-in: a person disabled or given
+    // another role (at central, by the last sync) takes no step on the old one.
+    let role = current_role(conn, signed.code().as_str())?;
+    let Err(refused) = rules::check(role, permission, amount, &limits) else { return Ok(()) };
+    if let Some(approver) = signed.approver_code()
+        && rules::check(current_role(conn, approver.as_str())?, permission, amount, &limits).is_ok()
     {
         return Ok(());
     }
     Err(StoreError::Refused { staff: signed.code().to_string(), refused })
+}
+
+/// A person's role now; a person no longer active (or gone) is refused.
+fn current_role(conn: &Connection, code: &str) -> Result<Role> {
+    let row: Option<(String, bool)> = conn
+        .prepare_cached("SELECT role, active FROM staff WHERE code = ?1")?
+        .query_row([code], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    match row {
+        Some((role, true)) => Role::from_name(&role).map_err(|e| StoreError::Invalid(e.to_string())),
+        _ => Err(StoreError::StaffDisabled(code.to_string())),
+    }
 }
 
 /// A store that syncs has its staff managed at central (a person added here would be unknown
@@ -314,6 +329,16 @@ fn record_attempt(
     right: bool,
     (action, lockout_ms): (&str, i64),
 ) -> Result<Result<()>> {
+    // Checked again here, under the write lock: PINs tried at the same moment (or while another
+    // attempt locked the person out) do not get past the lockout.
+    let locked: Option<i64> = tx
+        .prepare_cached("SELECT locked_until FROM staff_sign_in WHERE code = ?1 AND locked_until > ?2")?
+        .query_row(params![code, db::now_ms()], |r| r.get(0))
+        .optional()?;
+    if let Some(until) = locked {
+        note(tx, actor, "staff.refused", code, Some("locked out"))?;
+        return Ok(Err(StoreError::LockedOut { staff: code.to_string(), minutes: minutes_left(until) }));
+    }
     if right {
         tx.prepare_cached(
             "INSERT INTO staff_sign_in (code, failures) VALUES (?1, 0)

@@ -3,7 +3,7 @@
 //! uploaded (central checks that they continue the chain it holds).
 //!
 //! A till of a store that syncs takes its staff from central: people central lists replace the
-//! local rows of the same code (`from_central`), people central no longer lists are disabled here,
+//! local rows of the same code (`from_central`), anyone central does not list is disabled here,
 //! and a lockout central reports (from another till) applies here too — offline from then on.
 
 use rusqlite::{Transaction, params};
@@ -56,7 +56,15 @@ impl Store {
 
 fn apply_listing(tx: &Transaction<'_>, listing: &StaffListing) -> Result<()> {
     let now = db::now_ms();
-    tx.execute("UPDATE staff SET active = 0, updated_at = ?1 WHERE from_central = 1", [now])?;
+    // Once central lists anyone, its list is the store's staff: people only this till knew (a
+    // first manager made before central had staff) are disabled too — central would refuse their
+    // steps. An empty list (a store that does not use staff at central) leaves the till's own.
+    let stale = if listing.staff.is_empty() {
+        "UPDATE staff SET active = 0, updated_at = ?1 WHERE from_central = 1"
+    } else {
+        "UPDATE staff SET active = 0, updated_at = ?1"
+    };
+    tx.execute(stale, [now])?;
     let mut upsert = tx.prepare_cached(
         "INSERT INTO staff (code, name, role, pin_hash, active, from_central, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)

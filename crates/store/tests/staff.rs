@@ -291,3 +291,27 @@ fn orders_narrow_to_the_person_who_took_a_step_in_them_or_approved_one() {
     };
     assert_eq!((sold(None), sold(Some("ann")), sold(Some("ZED"))), (4, 2, 0));
 }
+
+#[test]
+fn a_long_note_is_kept_on_the_trail_within_what_central_accepts() {
+    let (_dir, store, manager) = staffed();
+    let note = "盘点".repeat(1_000);
+    store
+        .adjust_stock(&manager, "TEA", 1, storedesk_domain::AdjustReason::Count, Some(&note))
+        .expect("adjust");
+    let records = store
+        .audit_records(&AuditFilter {
+            action: Some("stock.adjust".into()),
+            limit: 1,
+            ..AuditFilter::default()
+        })
+        .expect("trail");
+    let detail = records[0].detail.as_deref().expect("detail");
+    assert!(
+        detail.len() <= storedesk_protocol::audit::MAX_FIELD && detail.ends_with('…'),
+        "{} bytes",
+        detail.len()
+    );
+    assert!(detail.contains("盘点"));
+    assert_eq!(store.verify_audit().expect("verify").first_bad, None);
+}

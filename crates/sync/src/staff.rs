@@ -17,9 +17,32 @@ pub(crate) async fn sync_staff(
     client: &CentralClient,
     version: i64,
 ) -> Result<Option<String>, StoreError> {
+    // The staff list is read whatever the upload's answer: a chain central refuses must not keep
+    // a disabling or a lockout from reaching this till.
+    let uploaded = upload_audit(store, client).await?;
+    let held = store.in_background(|s| s.staff_version()).await?;
+    let read = if version <= held {
+        None
+    } else {
+        match client.staff().await {
+            Ok(listing) => {
+                store.in_background(move |s| s.apply_staff_listing(&listing)).await?;
+                None
+            }
+            Err(error) => Some(error.to_string()),
+        }
+    };
+    Ok(uploaded.or(read))
+}
+
+/// Uploads the unconfirmed audit records, 1,000 at a time; the first failed call's error text.
+async fn upload_audit(
+    store: &std::sync::Arc<Store>,
+    client: &CentralClient,
+) -> Result<Option<String>, StoreError> {
     loop {
         let records = store.in_background(|s| s.audit_unsent(MAX_UPLOAD)).await?;
-        let Some(last) = records.last().map(|r| r.seq) else { break };
+        let Some(last) = records.last().map(|r| r.seq) else { return Ok(None) };
         let full = records.len() == MAX_UPLOAD;
         match client.upload_audit(records).await {
             Ok(receipt) => {
@@ -29,18 +52,7 @@ pub(crate) async fn sync_staff(
             Err(error) => return Ok(Some(error.to_string())),
         }
         if !full {
-            break;
+            return Ok(None);
         }
-    }
-    let held = store.in_background(|s| s.staff_version()).await?;
-    if version <= held {
-        return Ok(None);
-    }
-    match client.staff().await {
-        Ok(listing) => {
-            store.in_background(move |s| s.apply_staff_listing(&listing)).await?;
-            Ok(None)
-        }
-        Err(error) => Ok(Some(error.to_string())),
     }
 }

@@ -36,6 +36,7 @@ pub async fn start_export(
     path: String,
     narrow: Narrow,
 ) -> AppResult<u32> {
+    state.timed("start_export", |state| state.allow(storedesk_domain::Permission::ViewReports)).await?;
     let period = ReportPeriod::parse(&from, &to)?;
     let Narrow { till, staff } = narrow;
     let request = ExportRequest { kind, format, period, lang, bom, till, staff };

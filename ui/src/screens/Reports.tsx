@@ -9,6 +9,7 @@ import { commands, events, type ExportProgress, type Format, type Lang, type Rep
 import { ErrorNote } from "../components/ErrorNote";
 import { TillSelect } from "../components/TillSelect";
 import { StaffSelect } from "../components/StaffSelect";
+import { useWithApproval } from "../components/Approval";
 import { CoreError, unwrap } from "../lib/api";
 import { formatCount, isoDate } from "../lib/format";
 import { presetPeriod, suggestedName, EXTENSIONS, type Preset } from "../lib/reports";
@@ -44,6 +45,7 @@ export function Reports() {
     return () => void stop.then((unlisten) => unlisten());
   }, []);
 
+  const withApproval = useWithApproval();
   const start = async () => {
     setError(null);
     setProgress(null);
@@ -53,7 +55,9 @@ export function Reports() {
         filters: [{ name: format.toUpperCase(), extensions: [EXTENSIONS[format]] }],
       });
       if (!path) return;
-      const id = await unwrap(commands.startExport(kind, format, period.from, period.to, lang, format === "csv" && bom, path, { till: kind === "stock" ? null : till || null, staff: kind === "stock" ? null : staff || null }));
+      const narrow = { till: kind === "stock" ? null : till || null, staff: kind === "stock" ? null : staff || null };
+      // Reports are a manager's: anyone else's export asks for a manager's approval.
+      const id = await withApproval(() => unwrap(commands.startExport(kind, format, period.from, period.to, lang, format === "csv" && bom, path, narrow)));
       setRunning(id);
       setProgress({ id, rows: 0, done: false, path: null, error: null });
     } catch (e) {

@@ -62,11 +62,12 @@ fn validate(records: &[AuditRecord]) -> Result<()> {
 
 /// The till's current chain (its generation), and the last record central holds of it
 /// (`(0, GENESIS)` before the first).
-async fn head(conn: &mut sqlx::AnyConnection, till_id: i64) -> Result<(i64, i64, String)> {
-    let generation: i64 = sqlx::query_scalar("SELECT audit_generation FROM tills WHERE id = $1")
-        .bind(till_id)
-        .fetch_one(&mut *conn)
-        .await?;
+async fn head(conn: &mut sqlx::AnyConnection, till_id: i64, lock: &str) -> Result<(i64, i64, String)> {
+    // The till's row is locked (PostgreSQL; SQLite's write lock is already held), so two uploads
+    // of one till at once take turns rather than fail on each other's records.
+    let sql = format!("SELECT audit_generation FROM tills WHERE id = $1{lock}");
+    let generation: i64 =
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(till_id).fetch_one(&mut *conn).await?;
     let row = sqlx::query(
         "SELECT seq, hash FROM audit_records WHERE till_id = $1 AND generation = $2 ORDER BY seq DESC LIMIT 1",
     )
@@ -85,7 +86,7 @@ async fn head(conn: &mut sqlx::AnyConnection, till_id: i64) -> Result<(i64, i64,
 pub async fn receive(db: &Db, device: &DeviceRef, records: &[AuditRecord]) -> Result<AuditReceipt> {
     validate(records)?;
     let mut tx = db.begin().await?;
-    let (generation, held_seq, held_hash) = head(&mut tx, device.till_id).await?;
+    let (generation, held_seq, held_hash) = head(&mut tx, device.till_id, db.lock_rows()).await?;
     let at = Chain { till_id: device.till_id, generation };
     let mut fresh = records;
     while let Some((first, rest)) = fresh.split_first() {
@@ -113,16 +114,19 @@ pub async fn receive(db: &Db, device: &DeviceRef, records: &[AuditRecord]) -> Re
     }
     let (seq, hash) = fresh[..fits].last().map_or((held_seq, held_hash), |r| (r.seq, r.hash.clone()));
     if let Some(bad) = check.first_bad {
+        // A till that sends the same misfit again (each round) is flagged once.
         sqlx::query(
-            "INSERT INTO audit_breaks (till_id, generation, seq, problem, received_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO audit_breaks (till_id, generation, seq, problem, received_at)
+             SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (
+                 SELECT 1 FROM audit_breaks WHERE till_id = $1 AND generation = $2 AND seq = $3)",
         )
         .bind(at.till_id)
         .bind(at.generation)
         .bind(bad.seq)
-            .bind(&bad.problem)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        .bind(&bad.problem)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         tracing::warn!(store = %device.store.code, till = %device.till, seq = bad.seq, problem = %bad.problem, "audit chain broken");
         return Err(CentralError::Conflict {
@@ -173,7 +177,10 @@ async fn keep(
     if r.action == "staff.locked_out"
         && let Some(code) = &r.subject
     {
-        let until = at.saturating_add(staff::lockout_ms(conn, device.store.id).await?);
+        // From the record's time, but never later than from now: a till's clock (or a tampered
+        // record) cannot lock a person out for longer than the store's lockout time.
+        let lockout = staff::lockout_ms(conn, device.store.id).await?;
+        let until = at.min(now).saturating_add(lockout);
         staff::lock_out(conn, device.store.id, code, until).await?;
     }
     Ok(())
