@@ -372,7 +372,7 @@ describe("the operator's day", () => {
     // ANN is a cashier: reports are a manager's, approved on the spot.
     await (await ui.$('[data-testid="approval"]')).waitForDisplayed({ timeout: 10_000 });
     expect(await ui.text('[data-testid="approval"]')).toContain("view_reports");
-    await ui.signIn("MAY", "2468");
+    await ui.tapPin("MAY", "2468");
     const done = await ui.$('[data-testid="export-done"]');
     await done.waitForDisplayed({ timeout: 30_000 });
     expect(await done.getText()).toContain(target);

@@ -303,6 +303,14 @@ export class Ui {
     await this.browser.keys([...pin.split(""), "Enter"]);
   }
 
+  /** Signs in (or approves) at the PIN pad by touch: taps the person, the digits, then OK. */
+  async tapPin(code: string, pin: string): Promise<void> {
+    await this.click(`[data-staff="${code}"]`);
+    await (await this.$(".pin-entry")).waitForDisplayed({ timeout: 10_000 });
+    for (const digit of pin) await this.click(`[data-key="${digit}"]`);
+    await this.click('[data-key="ok"]');
+  }
+
   async act(action: string, amount?: string): Promise<void> {
     await this.click(`[data-testid="order-actions"] [data-action="${action}"]`);
     if (["pay", "ship", "refund", "cancel"].includes(action)) {

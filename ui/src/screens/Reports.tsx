@@ -1,6 +1,6 @@
 /** Report export: choose the report, period, format and language; save through the native
  *  dialog; follow the progress; cancel; open the folder when done. */
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { save } from "@tauri-apps/plugin-dialog";
@@ -34,10 +34,14 @@ export function Reports() {
   const [error, setError] = useState<unknown>(null);
   const period = preset === "custom" ? custom : presetPeriod(preset, new Date());
 
+  // Exports that have already said they are done: a small export can finish before the command
+  // that started it has answered.
+  const finished = useRef(new Set<number>());
   useEffect(() => {
     const stop = events.exportProgress.listen((e) => {
       setProgress((p) => (p && p.id !== e.payload.id ? p : e.payload));
       if (e.payload.done) {
+        finished.current.add(e.payload.id);
         setRunning(null);
         if (e.payload.error) setError(new CoreError(e.payload.error));
       }
@@ -58,8 +62,8 @@ export function Reports() {
       const narrow = { till: kind === "stock" ? null : till || null, staff: kind === "stock" ? null : staff || null };
       // Reports are a manager's: anyone else's export asks for a manager's approval.
       const id = await withApproval(() => unwrap(commands.startExport(kind, format, period.from, period.to, lang, format === "csv" && bom, path, narrow)));
-      setRunning(id);
-      setProgress({ id, rows: 0, done: false, path: null, error: null });
+      if (!finished.current.has(id)) setRunning(id);
+      setProgress((p) => (p && p.id === id ? p : { id, rows: 0, done: false, path: null, error: null }));
     } catch (e) {
       setError(e);
     }
