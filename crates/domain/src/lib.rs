@@ -9,6 +9,8 @@
 //! - [`stock`]: stock levels and the arithmetic that keeps `0 <= reserved <= on_hand`.
 //! - [`line`]: order lines as operators type them (`SKU=QTY`).
 //! - [`name`]: the names enums are stored and sent as ([`name::Named`]), one error for an unknown one.
+//! - [`tax`]: tax rates, prices with or without tax, discounts split over lines, and the one
+//!   rounding rule (per rate, half up) that gives an order's net, tax per rate and gross.
 //! - [`staff`]: roles, the one table of what each may do, the store's limits, PINs (never shown).
 //!
 //! This crate must not touch a database, a file, the network or the clock: callers pass time and
@@ -21,6 +23,7 @@ pub mod name;
 pub mod order;
 pub mod staff;
 pub mod stock;
+pub mod tax;
 
 pub use ids::{EventId, OrderId, OrderNumber, StaffCode, StoreCode, TillCode};
 pub use line::{Qty, Sku};
