@@ -7,6 +7,7 @@
 //! - [`order`]: the order state machine — statuses, events, channels — and, for every allowed
 //!   transition, its effects on stock, payments and the outbox (the saga's steps).
 //! - [`stock`]: stock levels and the arithmetic that keeps `0 <= reserved <= on_hand`.
+//! - [`barcode`]: barcodes on goods (EAN-13, EAN-8, UPC-A, GTIN-14 with their check digit).
 //! - [`line`]: order lines as operators type them (`SKU=QTY`).
 //! - [`name`]: the names enums are stored and sent as ([`name::Named`]), one error for an unknown one.
 //! - [`tax`]: tax rates, prices with or without tax, discounts split over lines, and the one
@@ -16,6 +17,7 @@
 //! This crate must not touch a database, a file, the network or the clock: callers pass time and
 //! ids in. Everything here is deterministic and unit-testable.
 
+pub mod barcode;
 pub mod ids;
 pub mod line;
 pub mod money;
@@ -25,6 +27,7 @@ pub mod staff;
 pub mod stock;
 pub mod tax;
 
+pub use barcode::{Barcode, BarcodeError};
 pub use ids::{EventId, OrderId, OrderNumber, StaffCode, StoreCode, TillCode};
 pub use line::{Qty, Sku};
 pub use money::{Currency, Money, MoneyError};

@@ -1,5 +1,6 @@
-//! Catalog files: CSV with the header `sku,name,price[,stock]` (any column order, any case), prices
-//! in major units of one currency. Used by the device's `catalog import` and central's.
+//! Catalog files: CSV with the header `sku,name,price[,stock][,barcodes]` (any column order, any
+//! case), prices in major units of one currency; `barcodes` is `|`-separated, each code checked
+//! (EAN-13/EAN-8/UPC-A check digits), none on two products. Used by the device's `catalog import` and central's.
 //!
 //! Every row is checked before anything is written; the first problem is reported with the file,
 //! line and column, so the caller can refuse the whole file.
@@ -7,7 +8,7 @@
 use std::collections::HashSet;
 use std::io::Read;
 
-use storedesk_domain::{Currency, Sku};
+use storedesk_domain::{Barcode, Currency, Sku};
 
 /// Whether the file may carry a `stock` column (the device's) or not (central's catalog).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +27,9 @@ pub struct CatalogRow {
     pub price_minor: i64,
     /// The counted quantity on hand, when the file gives one.
     pub stock: Option<i64>,
+    /// The product's barcodes; `None` when the file has no `barcodes` column (the product keeps
+    /// what it has).
+    pub barcodes: Option<Vec<Barcode>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -69,6 +73,7 @@ pub fn parse(
     let columns =
         Columns::find(reader.headers().map_err(csv_error)?, stock).map_err(|m| error(1, "header", m))?;
     let mut seen = HashSet::new();
+    let mut codes = std::collections::HashMap::new();
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(csv_error)?;
@@ -78,6 +83,13 @@ pub fn parse(
             .map_err(|(column, message)| error(line, column, message))?;
         if !seen.insert(row.sku.clone()) {
             return Err(error(line, "sku", format!("SKU {} appears more than once", row.sku)));
+        }
+        for code in row.barcodes.iter().flatten() {
+            if let Some(other) = codes.insert(code.clone(), row.sku.clone())
+                && other != row.sku
+            {
+                return Err(error(line, "barcodes", format!("barcode {code} is also {other}'s")));
+            }
         }
         rows.push(row);
     }
@@ -90,6 +102,7 @@ struct Columns {
     name: usize,
     price: usize,
     stock: Option<usize>,
+    barcodes: Option<usize>,
 }
 
 impl Columns {
@@ -109,7 +122,7 @@ impl Columns {
             Stock::Optional => column("stock"),
             Stock::Ignored => None,
         };
-        Ok(Columns { sku, name, price, stock })
+        Ok(Columns { sku, name, price, stock, barcodes: column("barcodes") })
     }
 
     /// One row, checked; an error names its column.
@@ -136,6 +149,17 @@ impl Columns {
                 _ => return Err(("stock", format!("{text:?} is not a whole number of units (0 or more)"))),
             },
         };
-        Ok(CatalogRow { line, sku, name, price_minor, stock })
+        let barcodes = self
+            .barcodes
+            .map(|at| {
+                field(at)
+                    .split('|')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(|c| Barcode::parse(c).map_err(|e| ("barcodes", e.to_string())))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?;
+        Ok(CatalogRow { line, sku, name, price_minor, stock, barcodes })
     }
 }

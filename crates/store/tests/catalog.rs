@@ -188,3 +188,37 @@ fn no_read_after_a_write_sees_the_older_price() {
     assert!(reads > 300, "the readers ran alongside the writer ({reads} reads)");
     assert_eq!(store.product("TEA").expect("tea").version, 300);
 }
+
+#[test]
+fn barcodes_come_with_the_catalog_are_checked_and_sell_as_their_product() {
+    let (_dir, store) = store();
+    import(&store, "sku,name,price,barcodes\nTEA,Tea,13.00,4006381333931|tea-box\nCUP,Cup,3,96385074\n")
+        .expect("import");
+    assert_eq!(store.barcodes_of("TEA").expect("codes"), vec!["4006381333931", "TEA-BOX"]);
+    assert_eq!(store.sku_for_barcode(" 96385074 ").expect("lookup").as_deref(), Some("CUP"));
+    assert_eq!(store.sku_for_barcode("0000").expect("lookup"), None);
+
+    // A scanned code is its product; the same product scanned and typed is one line.
+    let order =
+        place(&store, storedesk_domain::Channel::Counter, &["4006381333931=1", "TEA=2", "96385074=1"]);
+    let got: Vec<(String, i64)> = order.lines.iter().map(|l| (l.sku.to_string(), l.qty)).collect();
+    assert_eq!(got, vec![("TEA".to_string(), 3), ("CUP".to_string(), 1)]);
+
+    // A wrong check digit names the file, line and column; nothing is imported.
+    let err =
+        import(&store, "sku,name,price,barcodes\nVASE,Vase,9,4006381333932\n").expect_err("check digit");
+    assert_eq!(
+        err.to_string(),
+        "prices.csv, line 2, column barcodes: barcode \"4006381333932\": the check digit should be 1 for an EAN-13"
+    );
+    assert!(store.product("VASE").is_err());
+    // A code another product carries is refused, the whole file with it.
+    let err = import(&store, "sku,name,price,barcodes\nVASE,Vase,9,96385074\n").expect_err("taken");
+    assert!(err.to_string().contains("96385074 is already CUP's"), "{err}");
+    assert!(store.product("VASE").is_err());
+    // A file without the column leaves the barcodes as they are; an empty cell clears them.
+    import(&store, "sku,name,price\nTEA,Tea,14.00\n").expect("import");
+    assert_eq!(store.barcodes_of("TEA").expect("codes").len(), 2);
+    import(&store, "sku,name,price,barcodes\nTEA,Tea,14.00,\n").expect("import");
+    assert!(store.barcodes_of("TEA").expect("codes").is_empty());
+}

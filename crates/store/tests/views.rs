@@ -181,7 +181,8 @@ fn the_list_counts_by_status_and_channel_follow_every_step() {
     );
 }
 
-/// Puts a database back the way an older version of the app left it: undoes migrations 08 (the
+/// Puts a database back the way an older version of the app left it: undoes migrations 09 (the
+/// products' barcodes), 08 (the
 /// timeline's staff indexes), 07 (staff
 /// and the audit trail), 06 (the
 /// outbox's trace context), 05 (the replaced tills' heads) and 04 (the orders' tills) and 03 (customers indexed as each order is inserted, no queue), then, for
@@ -189,7 +190,8 @@ fn the_list_counts_by_status_and_channel_follow_every_step() {
 fn back_to_version(path: &std::path::Path, version: i64) {
     let conn = rusqlite::Connection::open(path).expect("open");
     conn.execute_batch(
-        "DROP INDEX order_timeline_by_actor; DROP INDEX order_timeline_by_approver;
+        "DROP TABLE product_barcodes;
+         DROP INDEX order_timeline_by_actor; DROP INDEX order_timeline_by_approver;
          DROP TABLE staff_sign_in; DROP TABLE staff; DROP TABLE audit_log;
          ALTER TABLE order_timeline DROP COLUMN approved_by; ALTER TABLE stock_ledger DROP COLUMN staff;
          ALTER TABLE payments DROP COLUMN staff; ALTER TABLE outbox DROP COLUMN staff;

@@ -39,6 +39,9 @@ impl Store {
                         if let Some(product) = import_product(tx, row, &mut summary, now)? {
                             changed.push(product);
                         }
+                        if let Some(codes) = &row.barcodes {
+                            super::barcodes::replace(tx, row.sku.as_str(), codes)?;
+                        }
                         count_stock(tx, by, row, source_name, &mut summary, now)?;
                     }
                     let detail = format!(

@@ -1,6 +1,7 @@
 //! Products: their rows and versions, lookups through the in-memory cache (`cache`), catalog
-//! import from CSV (`import`), the catalog search, and a product's own low-stock threshold.
+//! import from CSV (`import`), barcodes (`barcodes`), the catalog search, and a product's own low-stock threshold.
 
+pub(crate) mod barcodes;
 mod cache;
 mod import;
 

@@ -26,7 +26,9 @@ impl Store {
             return Err(StoreError::Invalid("an order needs at least one line (--line SKU=QTY)".into()));
         }
         let customer = check_text("the customer name", new.customer)?;
-        let merged = merge_lines(new.lines)?;
+        // A barcode typed or scanned in place of a SKU is its product's (then merged with it).
+        let lines = self.read(|conn| crate::catalog::barcodes::resolve(conn, new.lines))?;
+        let merged = merge_lines(lines)?;
         let by = &new.actor;
         self.refusals_recorded(by, None, || {
             self.write(
