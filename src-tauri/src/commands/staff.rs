@@ -3,12 +3,13 @@
 //! PINs go to the store and no further; no answer carries a PIN or its hash.
 
 use serde::Serialize;
-use storedesk_domain::{Role, StaffCode};
+use storedesk_domain::{Pin, Role, StaffCode};
 use storedesk_store::audit::{AuditCheck, AuditFilter, AuditRecord};
 use storedesk_store::staff::{Actor, NewStaff, StaffMember, StaffPolicy, parse_code, parse_pin};
 
 use super::State;
 use crate::error::AppResult;
+use crate::state::AppState;
 
 /// The person signed in, as the window shows them.
 #[derive(Clone, Debug, Serialize, specta::Type)]
@@ -67,17 +68,18 @@ pub async fn staff_status(state: State<'_>) -> AppResult<StaffStatus> {
         .await
 }
 
+/// Checks the PIN and makes the person the one signed in at this till.
+fn sign_in_as(state: &AppState, code: &StaffCode, pin: &Pin) -> AppResult<SignedIn> {
+    let actor = state.store.sign_in(code, pin)?;
+    let signed_in = shown(&actor);
+    state.set_signed_in(Some(actor));
+    signed_in.ok_or_else(|| crate::error::AppError::new("internal", "sign-in gave no person"))
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn sign_in(state: State<'_>, code: String, pin: String) -> AppResult<SignedIn> {
-    state
-        .timed("sign_in", move |state| {
-            let actor = state.store.sign_in(&parse_code(&code)?, &parse_pin(&pin)?)?;
-            let shown = shown(&actor);
-            state.set_signed_in(Some(actor));
-            shown.ok_or_else(|| crate::error::AppError::new("internal", "sign-in gave no person"))
-        })
-        .await
+    state.timed("sign_in", move |state| sign_in_as(state, &parse_code(&code)?, &parse_pin(&pin)?)).await
 }
 
 /// Signs the person out (the lock, and "switch person").
@@ -103,10 +105,7 @@ pub async fn add_first_manager(
             let pin = parse_pin(&pin)?;
             let new = NewStaff { code: code.clone(), name, role: Role::Manager, pin: pin.clone() };
             state.store.add_staff(None, new)?;
-            let actor = state.store.sign_in(&code, &pin)?;
-            let shown = shown(&actor);
-            state.set_signed_in(Some(actor));
-            shown.ok_or_else(|| crate::error::AppError::new("internal", "sign-in gave no person"))
+            sign_in_as(state, &code, &pin)
         })
         .await
 }
